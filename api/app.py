@@ -1,0 +1,78 @@
+"""The application factory: ``create_app(settings)``.
+
+The store is opened in the lifespan, kept on ``app.state`` and handed to routes
+through typed dependencies (``api.deps``). Tests swap it with
+``app.dependency_overrides``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.routers import health
+from registry import __version__
+from registry.config import Settings
+from registry.store import open_store
+
+DESCRIPTION = """
+Commensura is a knowledge graph and metadata registry of migrant-integration
+indicators for European cities: which cities measure what, with which definition
+and source, since when, and whether two definitions can be compared.
+
+Every error answers with `{"error": {"code", "message", "details"}}`; the code is
+stable and documented in `docs/api.md`.
+"""
+
+_DOCS_ASSETS = "/static/docs"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Commensura application for the given settings (default: from the environment)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = open_store(settings)
+        app.state.store = store
+        try:
+            yield
+        finally:
+            store.close()
+
+    app = FastAPI(
+        title="Commensura",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(health.router)
+    _mount_docs(app)
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Interactive OpenAPI docs served from assets an installed package ships (no CDN)."""
+    assets = files("fastapi_offline").joinpath("static")
+    app.mount(_DOCS_ASSETS, StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="Commensura API",
+            swagger_js_url=f"{_DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{_DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{_DOCS_ASSETS}/favicon.png",
+        )

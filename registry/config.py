@@ -1,0 +1,44 @@
+"""Settings: one class, read from ``COMMENSURA_*`` environment variables or passed in.
+
+Nothing imports a global settings object: the CLI and the application factory
+build one and hand it down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_store_path() -> Path:
+    """The store folder used when neither ``--store`` nor ``COMMENSURA_STORE`` is given."""
+    return user_data_path("commensura", appauthor=False) / "store"
+
+
+class Settings(BaseSettings):
+    """Everything a Commensura process can be told from outside."""
+
+    model_config = SettingsConfigDict(env_prefix="COMMENSURA_", extra="ignore", frozen=True)
+
+    store: Path = Field(
+        default_factory=default_store_path,
+        description="Folder of the embedded Oxigraph store (created when missing).",
+    )
+    source_data: Path | None = Field(
+        default=None,
+        description="Folder of partner and reference data files (read-only), e.g. ../shared/data.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the HTTP server binds to.")
+    read_only: bool = Field(
+        default=False,
+        description="Open the store read-only (several processes may then share it).",
+    )
+
+    @field_validator("store", "source_data")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser()

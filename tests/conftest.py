@@ -1,0 +1,42 @@
+"""Shared fixtures: a fresh on-disk store, settings, and the source-data folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from registry.config import Settings
+from registry.store import Store, open_store
+
+SOURCE_DATA_ENV = "COMMENSURA_SOURCE_DATA"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings pointing at a store folder of this test only."""
+    return Settings(store=tmp_path / "store")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """A fresh embedded store on disk."""
+    db = open_store(settings)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@pytest.fixture(scope="session")
+def source_data() -> Path:
+    """The shared source-data folder; tests that need it skip when it is not configured."""
+    configured = os.environ.get(SOURCE_DATA_ENV)
+    if not configured:
+        pytest.skip(f"{SOURCE_DATA_ENV} is not set: point it at the shared data folder")
+    path = Path(configured)
+    if not path.is_dir():
+        pytest.fail(f"{SOURCE_DATA_ENV}={configured} is not a folder")
+    return path

@@ -1,0 +1,111 @@
+"""The HTTP skeleton on a real server: health, OpenAPI docs without CDNs, error bodies."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import URIRef
+
+from api.app import create_app
+from api.deps import get_store
+from registry.config import Settings
+from registry.errors import StoreUnavailableError
+from registry.kb import BuildReport, build
+from registry.store import RdfFormat, Store, open_store
+from tests.live import serve
+
+
+@pytest.fixture(scope="module")
+def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(store=tmp_path_factory.mktemp("api") / "store")
+    with open_store(settings) as store:
+        build(store)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def built_report(built_settings: Settings) -> BuildReport:
+    with open_store(built_settings, read_only=True) as store:
+        return BuildReport({g: store.count(g) for g in store.graphs()})
+
+
+@pytest.fixture(scope="module")
+def base_url(built_settings: Settings, built_report: BuildReport) -> Iterator[str]:
+    with serve(create_app(built_settings)) as url:
+        yield url
+
+
+def test_health_reports_the_store(base_url: str, built_report: BuildReport) -> None:
+    response = httpx.get(f"{base_url}/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["store"] == "reachable"
+    assert body["triples"] == built_report.total > 0
+    assert body["graphs"] == len(built_report.graphs)
+
+
+def test_openapi_describes_health(base_url: str) -> None:
+    spec = httpx.get(f"{base_url}/openapi.json").json()
+    assert spec["info"]["title"] == "Commensura"
+    assert "/health" in spec["paths"]
+
+
+def test_docs_page_loads_only_local_assets(base_url: str) -> None:
+    page = httpx.get(f"{base_url}/docs")
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources
+    for source in sources:
+        assert source.startswith("/"), f"{source} is not served by us"
+        assert httpx.get(f"{base_url}{source}").status_code == 200
+    assert "cdn" not in page.text.lower()
+
+
+def test_unknown_path_gets_a_coded_json_error(base_url: str) -> None:
+    response = httpx.get(f"{base_url}/no/such/thing")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    wrong_method = httpx.post(f"{base_url}/health")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_store_is_swapped_through_dependency_overrides(tmp_path: Path) -> None:
+    app = create_app(Settings(store=tmp_path / "unused"))
+    other = open_store(Settings(store=tmp_path / "other"))
+    other.load(
+        "<http://example.org/a> <http://example.org/b> 1 .",
+        RdfFormat.TURTLE,
+        graph=URIRef("http://example.org/g"),
+    )
+
+    def override() -> Store:
+        return other
+
+    app.dependency_overrides[get_store] = override
+    try:
+        with serve(app) as url:
+            body = httpx.get(f"{url}/health").json()
+    finally:
+        other.close()
+    assert body["triples"] == 1
+    assert body["graphs"] == 1
+
+
+def test_a_locked_store_fails_at_startup_with_a_clear_error(tmp_path: Path) -> None:
+    settings = Settings(store=tmp_path / "store")
+    app = create_app(settings)
+
+    async def start() -> None:
+        async with app.router.lifespan_context(app):
+            pass
+
+    with open_store(settings), pytest.raises(StoreUnavailableError) as caught:
+        asyncio.run(start())
+    assert "in use by another process" in caught.value.message

@@ -1,0 +1,165 @@
+"""The installed ``commensura`` command, run as a person would run it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+from rdflib.compare import isomorphic
+
+from registry import graphs
+from registry.resources import ontology_files
+
+COMMANDS = ["build", "query", "export", "serve"]
+
+
+def commensura(
+    *args: str, store: Path | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENSURA_")}
+    if store is not None:
+        env["COMMENSURA_STORE"] = str(store)
+    exe = Path(sys.executable).with_name("commensura")
+    result = subprocess.run(
+        [str(exe), *args], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"commensura {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("cli") / "store"
+    commensura("build", "--store", str(store))
+    return store
+
+
+def ontology_class_count() -> int:
+    from rdflib import Graph
+    from rdflib.namespace import OWL, RDF
+
+    graph = Graph()
+    for path in ontology_files():
+        graph.parse(path)
+    return len(set(graph.subjects(RDF.type, OWL.Class)))
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_explains_every_command(command: str | None) -> None:
+    args = ["--help"] if command is None else [command, "--help"]
+    out = commensura(*args).stdout
+    assert "Usage" in out
+    if command is None:
+        for name in COMMANDS:
+            assert name in out
+    else:
+        assert "--store" in out
+
+
+def test_build_reports_graphs_and_is_idempotent(built: Path) -> None:
+    first = commensura("export", "--store", str(built)).stdout
+    again = commensura("build", "--store", str(built))
+    assert str(graphs.ONTOLOGY) in again.stdout
+    second = commensura("export", "--store", str(built)).stdout
+    a, b = Dataset(), Dataset()
+    a.parse(data=first, format="nquads")
+    b.parse(data=second, format="nquads")
+    assert len(a) == len(b) > 0
+    for graph in (graphs.ONTOLOGY,):
+        assert isomorphic(a.graph(graph), b.graph(graph))
+
+
+def test_query_counts_the_ontology_classes(built: Path) -> None:
+    out = commensura(
+        "query",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> }",
+        "--format",
+        "csv",
+        store=built,
+    ).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["n"]
+    assert int(rows[1][0]) == ontology_class_count()
+
+
+def test_query_from_file_with_binding_as_json(built: Path, tmp_path: Path) -> None:
+    query = tmp_path / "label.rq"
+    query.write_text(
+        "SELECT ?term ?label WHERE { ?term <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
+        encoding="utf-8",
+    )
+    out = commensura(
+        "query",
+        "--file",
+        str(query),
+        "--format",
+        "json",
+        "--bind",
+        "term=<https://w3id.org/commensura/ontology#Indicator>",
+        "--store",
+        str(built),
+    ).stdout
+    data = json.loads(out)
+    assert data["head"]["vars"] == ["term", "label"]
+    assert [b["label"]["value"] for b in data["results"]["bindings"]] == ["Indicator"]
+    assert data["results"]["bindings"][0]["label"]["xml:lang"] == "en"
+
+
+def test_query_table_ask_and_construct(built: Path) -> None:
+    table = commensura(
+        "query", "SELECT ?c WHERE { ?c a <http://www.w3.org/2002/07/owl#Ontology> }", store=built
+    ).stdout
+    assert "https://w3id.org/commensura/ontology" in table
+    assert commensura("query", "ASK { ?s ?p ?o }", store=built).stdout.strip() == "true"
+    turtle = commensura(
+        "query",
+        "CONSTRUCT { ?c ?p ?o } WHERE { ?c ?p ?o }",
+        "--bind",
+        "c=<https://w3id.org/commensura/ontology#Place>",
+        store=built,
+    ).stdout
+    from rdflib import Graph
+
+    assert len(Graph().parse(data=turtle, format="turtle")) >= 4
+
+
+def test_query_errors_are_clear_and_coded(built: Path) -> None:
+    bad = commensura("query", "SELEKT * WHERE {}", store=built, check=False)
+    assert bad.returncode == 1
+    assert "[query.invalid]" in bad.stderr
+    both = commensura("query", "ASK {}", "--file", "x.rq", store=built, check=False)
+    assert both.returncode == 2
+    missing = commensura("query", "ASK {}", "--store", str(built.parent / "absent"), check=False)
+    assert missing.returncode == 1
+    assert "[store.unavailable]" in missing.stderr
+    assert "commensura build" in missing.stderr
+
+
+def test_export_trig_of_one_graph_to_a_file(built: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ontology.trig"
+    result = commensura(
+        "export", "--format", "trig", "--graph", "ontology", "-o", str(out), store=built
+    )
+    assert "quads written" in result.stderr
+    dataset = Dataset()
+    dataset.parse(out, format="trig")
+    from rdflib import Graph
+
+    expected = Graph()
+    for path in ontology_files():
+        expected.parse(path)
+    assert isomorphic(dataset.graph(graphs.ONTOLOGY), expected)
+
+
+def test_export_refuses_an_unknown_graph_name(built: Path) -> None:
+    result = commensura("export", "--graph", "everything", store=built, check=False)
+    assert result.returncode == 1
+    assert "[input.invalid]" in result.stderr
