@@ -8,8 +8,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from rdflib import Dataset
 from rdflib.compare import isomorphic
@@ -163,3 +165,39 @@ def test_export_refuses_an_unknown_graph_name(built: Path) -> None:
     result = commensura("export", "--graph", "everything", store=built, check=False)
     assert result.returncode == 1
     assert "[input.invalid]" in result.stderr
+
+
+def test_serve_answers_health_on_loopback(built: Path, tmp_path: Path) -> None:
+    from tests.live import free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENSURA_")}
+    exe = Path(sys.executable).with_name("commensura")
+    log = tmp_path / "serve.log"
+    with (
+        log.open("w") as out,
+        subprocess.Popen(
+            [str(exe), "serve", "--port", str(port), "--store", str(built)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        ) as server,
+    ):
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                    break
+                except httpx.TransportError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"serve did not come up:\n{log.read_text()}")
+                    time.sleep(0.1)
+            assert response.status_code == 200
+            assert response.json()["triples"] > 0
+            busy = commensura("build", "--store", str(built), check=False)
+            assert busy.returncode == 1
+            assert "[store.unavailable]" in busy.stderr
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
