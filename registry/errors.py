@@ -12,7 +12,8 @@ tree to status codes in one place (``api.errors``)::
     │   ├── RemoteContextError      rdf.remote_context
     │   ├── GraphScopeError         store.graph_scope
     │   ├── QueryError              query.invalid
-    │   │   └── UnboundParameterError   query.binding_not_projected
+    │   │   ├── UnboundParameterError   query.binding_not_projected
+    │   │   └── ServiceRefusedError     query.service_refused
     │   └── UnsupportedQueryFormError   query.wrong_form
     ├── NotFoundError               not_found
     └── StoreError                  store.*
@@ -73,6 +74,10 @@ class QueryError(InputError):
 
 class UnboundParameterError(QueryError):
     code = "query.binding_not_projected"
+
+
+class ServiceRefusedError(QueryError):
+    code = "query.service_refused"
 
 
 class UnsupportedQueryFormError(InputError):

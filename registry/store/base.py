@@ -30,6 +30,7 @@ from typing import IO, Self
 from rdflib import BNode, Graph, Literal, URIRef
 
 from registry.errors import ReadOnlyStoreError, UnsupportedFormatError, UnsupportedQueryFormError
+from registry.sparql import refuse_federation
 
 Term = URIRef | BNode | Literal
 Triple = tuple[URIRef | BNode, URIRef, Term]
@@ -226,7 +227,6 @@ class Store(abc.ABC):
 
     # -- reading -----------------------------------------------------------------
 
-    @abc.abstractmethod
     def query(
         self,
         sparql: str,
@@ -240,7 +240,23 @@ class Store(abc.ABC):
         ``bindings`` substitutes typed terms for variables. ``default_graphs``
         narrows the default graph to the union of the given graphs (all named
         graphs when omitted); ``named_graphs`` narrows what ``GRAPH`` sees.
+        Federated queries (SERVICE) are refused before the engine sees them.
         """
+        refuse_federation(sparql)
+        return self._query(
+            sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs
+        )
+
+    @abc.abstractmethod
+    def _query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None,
+        default_graphs: Sequence[URIRef] | None,
+        named_graphs: Sequence[URIRef] | None,
+    ) -> QueryResult:
+        """Run a query the interface has already checked."""
 
     def select(self, sparql: str, **kwargs: object) -> SelectResult:
         """Run a SELECT query."""

@@ -171,13 +171,13 @@ class OxigraphStore(Store):
 
     # -- reading -----------------------------------------------------------------
 
-    def query(
+    def _query(
         self,
         sparql: str,
         *,
-        bindings: Mapping[str, Term] | None = None,
-        default_graphs: Sequence[URIRef] | None = None,
-        named_graphs: Sequence[URIRef] | None = None,
+        bindings: Mapping[str, Term] | None,
+        default_graphs: Sequence[URIRef] | None,
+        named_graphs: Sequence[URIRef] | None,
     ) -> QueryResult:
         options: dict[str, Any] = {}
         if default_graphs is None:
