@@ -258,23 +258,50 @@ class Store(abc.ABC):
     ) -> QueryResult:
         """Run a query the interface has already checked."""
 
-    def select(self, sparql: str, **kwargs: object) -> SelectResult:
+    def select(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[URIRef] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+    ) -> SelectResult:
         """Run a SELECT query."""
-        result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
+        result = self.query(
+            sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs
+        )
         if not isinstance(result, SelectResult):
             raise UnsupportedQueryFormError("expected a SELECT query")
         return result
 
-    def ask(self, sparql: str, **kwargs: object) -> bool:
+    def ask(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[URIRef] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+    ) -> bool:
         """Run an ASK query."""
-        result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
+        result = self.query(
+            sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs
+        )
         if not isinstance(result, bool):
             raise UnsupportedQueryFormError("expected an ASK query")
         return result
 
-    def construct(self, sparql: str, **kwargs: object) -> Graph:
+    def construct(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[URIRef] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+    ) -> Graph:
         """Run a CONSTRUCT or DESCRIBE query."""
-        result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
+        result = self.query(
+            sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs
+        )
         if not isinstance(result, Graph):
             raise UnsupportedQueryFormError("expected a CONSTRUCT or DESCRIBE query")
         return result
