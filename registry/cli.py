@@ -132,7 +132,7 @@ def query_command(
             help=(
                 "Bind a variable to a value, as NAME=VALUE: VALUE is an IRI in <...>, an RDF "
                 "literal such as '\"AT\"' or '\"5\"^^xsd:integer', or else a plain string. "
-                "The variable must appear in the results. Repeatable."
+                "Repeatable."
             ),
             show_default=False,
         ),

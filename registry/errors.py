@@ -12,7 +12,7 @@ tree to status codes in one place (``api.errors``)::
     │   ├── RemoteContextError      rdf.remote_context
     │   ├── GraphScopeError         store.graph_scope
     │   ├── QueryError              query.invalid
-    │   │   ├── UnboundParameterError   query.binding_not_projected
+    │   │   ├── BindingError            query.binding
     │   │   └── ServiceRefusedError     query.service_refused
     │   └── UnsupportedQueryFormError   query.wrong_form
     ├── NotFoundError               not_found
@@ -72,8 +72,8 @@ class QueryError(InputError):
     code = "query.invalid"
 
 
-class UnboundParameterError(QueryError):
-    code = "query.binding_not_projected"
+class BindingError(QueryError):
+    code = "query.binding"
 
 
 class ServiceRefusedError(QueryError):

@@ -1,16 +1,25 @@
-"""Checks on SPARQL text made before any engine sees it.
+"""Work on SPARQL text done before any engine sees it.
 
-The embedded engine follows ``SERVICE`` clauses over HTTP and cannot be told
-not to; Commensura never reaches the network at run time, so federated queries
-are refused here, by looking at the query's tokens (strings, IRIs and comments
-cannot hide or fake the keyword).
+* Federated queries are refused: the embedded engine follows ``SERVICE``
+  clauses over HTTP and cannot be told not to, and Commensura never reaches the
+  network at run time.
+* Bound parameters become a ``VALUES`` block at the top of the query's ``WHERE``
+  clause. The values are RDF terms already written in N-Triples syntax by the
+  store's term writer (which checks IRIs and escapes literals), never caller
+  text. Engines use a ``VALUES`` block to narrow the pattern before evaluating
+  it, where generic substitution filters afterwards (measured: 20x slower at
+  1 M triples).
+
+Both look at the query's code only: strings, IRIs and comments are blanked out
+first, so they can neither hide nor fake a keyword.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from registry.errors import ServiceRefusedError
+from registry.errors import BindingError, ServiceRefusedError
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _NOT_CODE = re.compile(
@@ -25,6 +34,9 @@ _NOT_CODE = re.compile(
     re.VERBOSE,
 )
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+_WHERE = re.compile(r"(?<![\w:?$])WHERE(?![\w:-])", re.IGNORECASE)
+_SHORT_CONSTRUCT = re.compile(r"(?<![\w:?$])CONSTRUCT\s+WHERE(?![\w:-])", re.IGNORECASE)
+_VARIABLE = re.compile(r"^[?$]?([A-Za-z_][A-Za-z0-9_]*)$")
 
 
 def _unescape(text: str) -> str:
@@ -40,6 +52,47 @@ def _unescape(text: str) -> str:
 def code_tokens(sparql: str) -> str:
     """The query text with strings, IRIs and comments blanked out."""
     return _NOT_CODE.sub(" ", _unescape(sparql))
+
+
+def _blanked(sparql: str) -> str:
+    """Strings, IRIs and comments replaced by spaces of the same length (offsets kept)."""
+    return _NOT_CODE.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
+def variable_name(name: str) -> str:
+    """A variable name without its ``?`` or ``$``; ``BindingError`` if it is not one."""
+    match = _VARIABLE.fullmatch(name)
+    if match is None:
+        msg = f"{name!r} is not a SPARQL variable name"
+        raise BindingError(msg, details={"variable": name})
+    return match.group(1)
+
+
+def bind_values(sparql: str, values: Mapping[str, str]) -> str:
+    """The query with a ``VALUES`` block of the given terms first in its ``WHERE`` clause.
+
+    ``values`` maps variable names to terms in N-Triples syntax, as a store's term
+    writer produced them. The bound variables join the query's top-level pattern,
+    as if the block had been written there.
+    """
+    if not values:
+        return sparql
+    code = _blanked(sparql)
+    if _SHORT_CONSTRUCT.search(code):
+        msg = (
+            "bindings need a full CONSTRUCT { template } WHERE { pattern } query, not the "
+            "short form CONSTRUCT WHERE"
+        )
+        raise BindingError(msg)
+    where = _WHERE.search(code)
+    brace = code.find("{", where.end() if where else 0)
+    if brace < 0:
+        msg = "bindings need a query with a WHERE clause"
+        raise BindingError(msg)
+    names = " ".join(f"?{variable_name(name)}" for name in values)
+    row = " ".join(values.values())
+    block = f" VALUES ({names}) {{ ({row}) }} "
+    return f"{sparql[: brace + 1]}{block}{sparql[brace + 1 :]}"
 
 
 def refuse_federation(sparql: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from registry.errors import ServiceRefusedError
-from registry.sparql import code_tokens, refuse_federation
+from registry.sparql import bind_values, code_tokens, refuse_federation
 from registry.store import Store
 
 REFUSED = [
@@ -47,3 +47,28 @@ def test_the_store_refuses_service_before_running_anything(store: Store) -> None
     with pytest.raises(ServiceRefusedError):
         store.query(REFUSED[0])
     assert store.ask("ASK { FILTER(1 < 2) }") is True
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE { VALUES (?s) { (<x:a>) }  ?s ?p ?o }"),
+        ("ASK { ?s ?p ?o }", "ASK { VALUES (?s) { (<x:a>) }  ?s ?p ?o }"),
+        (
+            "CONSTRUCT { ?s ?p ?o } where { ?s ?p ?o }",
+            "CONSTRUCT { ?s ?p ?o } where { VALUES (?s) { (<x:a>) }  ?s ?p ?o }",
+        ),
+        (
+            'PREFIX w: <http://e.org/{}> SELECT ("WHERE {" AS ?where) WHERE { ?s w:WHERE ?o }',
+            'PREFIX w: <http://e.org/{}> SELECT ("WHERE {" AS ?where) WHERE { VALUES (?s) '
+            "{ (<x:a>) }  ?s w:WHERE ?o }",
+        ),
+    ],
+)
+def test_values_block_goes_first_in_the_top_level_where(query: str, expected: str) -> None:
+    assert bind_values(query, {"s": "<x:a>"}) == expected
+
+
+def test_several_bindings_make_one_row() -> None:
+    bound = bind_values("SELECT * WHERE { ?a ?b ?c }", {"?a": "<x:a>", "$c": '"1"'})
+    assert 'VALUES (?a ?c) { (<x:a> "1") }' in bound

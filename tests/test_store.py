@@ -8,13 +8,14 @@ import threading
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, XSD
 
 from registry import graphs
 from registry.config import Settings
 from registry.errors import (
+    BindingError,
     GraphScopeError,
     InputError,
     QueryError,
@@ -22,7 +23,6 @@ from registry.errors import (
     ReadOnlyStoreError,
     RemoteContextError,
     StoreUnavailableError,
-    UnboundParameterError,
     UnsupportedFormatError,
     UnsupportedQueryFormError,
 )
@@ -174,6 +174,11 @@ def test_bound_value_is_a_term_not_query_text(store: Store) -> None:
             "SELECT ?s WHERE { ?s ?p ?o }",
             bindings={"s": URIRef("x> } ; DROP ALL ; INSERT DATA { <y")},
         )
+    sneaky = store.select(
+        'SELECT ?city WHERE { ?city ?p ?o FILTER(?o != "WHERE { }") }',
+        bindings={"city": URIRef(EX + "ghent")},
+    )
+    assert set(sneaky.column("city")) == {URIRef(EX + "ghent")}
     assert store.count(G1) == len(turtle_graph())
 
 
@@ -188,13 +193,45 @@ def test_typed_literal_binding_matches_by_value_type(store: Store) -> None:
     assert miss is False
 
 
-def test_binding_a_variable_missing_from_the_projection_is_a_clear_error(store: Store) -> None:
-    with pytest.raises(UnboundParameterError) as caught:
-        store.select(
-            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", bindings={"p": URIRef(EX + "code")}
-        )
-    assert caught.value.code == "query.binding_not_projected"
-    with pytest.raises(QueryError):
+def test_bound_variable_need_not_be_projected(store: Store) -> None:
+    store.load(TURTLE, RdfFormat.TURTLE, graph=G1)
+    result = store.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", bindings={"p": URIRef(EX + "code")}
+    )
+    assert result.rows == ((Literal(2, datatype=XSD.integer),),)
+    grouped = store.select(
+        "SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) } GROUP BY ?s ORDER BY ?s",
+        bindings={"p": RDFS.label},
+    )
+    assert [(str(s), int(n)) for s, n in grouped.rows] == [  # type: ignore[arg-type]
+        (EX + "ghent", 1),
+        (EX + "vienna", 2),
+    ]
+
+
+def test_bindings_in_every_query_form(store: Store) -> None:
+    store.load(TURTLE, RdfFormat.TURTLE, graph=G1)
+    vienna = {"city": URIRef(EX + "vienna")}
+    assert store.ask(f"ASK {{ ?city <{EX}code> ?c }}", bindings=vienna)
+    assert len(store.select(f"SELECT * {{ ?city <{EX}code> ?c }}", bindings=vienna)) == 1
+    graph = store.construct(
+        f"CONSTRUCT {{ ?city <{EX}code> ?c }} WHERE {{ ?city <{EX}code> ?c }}", bindings=vienna
+    )
+    assert set(graph.subjects()) == {URIRef(EX + "vienna")}
+    nested = store.select(
+        f"SELECT ?city ?c WHERE {{ {{ SELECT ?city ?c WHERE {{ ?city <{EX}code> ?c }} }} }}",
+        bindings=vienna,
+    )
+    assert nested.column("c") == [Literal("AT001C1")]
+
+
+def test_bindings_that_cannot_be_applied_are_clear_errors(store: Store) -> None:
+    with pytest.raises(BindingError) as caught:
+        store.construct("CONSTRUCT WHERE { ?s ?p ?o }", bindings={"s": URIRef(EX + "a")})
+    assert caught.value.code == "query.binding"
+    with pytest.raises(BindingError):
+        store.select("SELECT ?s WHERE { ?s ?p ?o }", bindings={"s": BNode()})
+    with pytest.raises(BindingError):
         store.select("SELECT ?s WHERE { ?s ?p ?o }", bindings={"not a name": Literal(1)})
 
 

@@ -5,10 +5,11 @@ engine underneath. The contract, shared by the embedded and remote backends:
 
 * Data lives in named graphs; the default graph of every query is the union of
   all named graphs. Writing to the default graph itself is refused.
-* ``query`` takes typed ``bindings``: values for variables, substituted by the
-  engine, never pasted into the query text. A bound variable must be visible in
-  the result (``SELECT *``, listed in the projection, or grouped), so that the
-  binding means the same on every backend; otherwise ``UnboundParameterError``.
+* ``query`` takes typed ``bindings``: RDF terms for variables, joined with the
+  query's top-level ``WHERE`` pattern as if a ``VALUES`` block stood first in
+  it. The terms are written by the store's own term writer, which checks IRIs
+  and escapes literals; caller text never enters the query. Blank nodes cannot
+  be bound (they have no identity outside their graph).
 * ``load`` adds to one named graph in one transaction; ``replace_graph``
   swaps a graph's whole content in one transaction (readers see the old or the
   new content, never a mix); ``transaction()`` groups several writes.
@@ -30,7 +31,7 @@ from typing import IO, Self
 from rdflib import BNode, Graph, Literal, URIRef
 
 from registry.errors import ReadOnlyStoreError, UnsupportedFormatError, UnsupportedQueryFormError
-from registry.sparql import refuse_federation
+from registry.sparql import bind_values, refuse_federation
 
 Term = URIRef | BNode | Literal
 Triple = tuple[URIRef | BNode, URIRef, Term]
@@ -237,26 +238,30 @@ class Store(abc.ABC):
     ) -> QueryResult:
         """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE).
 
-        ``bindings`` substitutes typed terms for variables. ``default_graphs``
+        ``bindings`` joins typed terms to variables of the top-level pattern. ``default_graphs``
         narrows the default graph to the union of the given graphs (all named
         graphs when omitted); ``named_graphs`` narrows what ``GRAPH`` sees.
         Federated queries (SERVICE) are refused before the engine sees them.
         """
         refuse_federation(sparql)
-        return self._query(
-            sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs
-        )
+        if bindings:
+            terms = {name: self._sparql_term(term) for name, term in bindings.items()}
+            sparql = bind_values(sparql, terms)
+        return self._query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
 
     @abc.abstractmethod
     def _query(
         self,
         sparql: str,
         *,
-        bindings: Mapping[str, Term] | None,
         default_graphs: Sequence[URIRef] | None,
         named_graphs: Sequence[URIRef] | None,
     ) -> QueryResult:
-        """Run a query the interface has already checked."""
+        """Run a query the interface has already checked and bound."""
+
+    @abc.abstractmethod
+    def _sparql_term(self, term: Term) -> str:
+        """A term in N-Triples syntax, checked; ``BindingError`` for a blank node."""
 
     def select(
         self,

@@ -8,9 +8,8 @@ into the update.
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,6 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from registry.errors import (
+    BindingError,
     GraphScopeError,
     InputError,
     QueryError,
@@ -26,7 +26,6 @@ from registry.errors import (
     RemoteContextError,
     StoreError,
     StoreUnavailableError,
-    UnboundParameterError,
     UnsupportedFormatError,
 )
 from registry.store.base import (
@@ -48,7 +47,6 @@ _FORMATS = {
     RdfFormat.JSONLD: ox.RdfFormat.JSON_LD,
     RdfFormat.RDFXML: ox.RdfFormat.RDF_XML,
 }
-_VARIABLE = re.compile(r"^[?$]?([A-Za-z_][A-Za-z0-9_]*)$")
 _RESERVED_GRAPH_PREFIXES = ("urn:x-commensura:",)
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -171,11 +169,16 @@ class OxigraphStore(Store):
 
     # -- reading -----------------------------------------------------------------
 
+    def _sparql_term(self, term: Term) -> str:
+        if isinstance(term, BNode):
+            msg = "a blank node cannot be bound: it has no identity outside its graph"
+            raise BindingError(msg)
+        return str(to_ox(term))
+
     def _query(
         self,
         sparql: str,
         *,
-        bindings: Mapping[str, Term] | None,
         default_graphs: Sequence[URIRef] | None,
         named_graphs: Sequence[URIRef] | None,
     ) -> QueryResult:
@@ -186,11 +189,6 @@ class OxigraphStore(Store):
             options["default_graph"] = [_graph_node(g) for g in default_graphs]
         if named_graphs is not None:
             options["named_graphs"] = [_graph_node(g) for g in named_graphs]
-        if bindings:
-            options["substitutions"] = {
-                ox.Variable(self._variable_name(name)): to_ox(term)
-                for name, term in bindings.items()
-            }
         try:
             result = self._store.query(sparql, **options)
             if isinstance(result, ox.QueryBoolean):
@@ -213,25 +211,11 @@ class OxigraphStore(Store):
             msg = f"the SPARQL query is not valid: {exc}"
             raise QueryError(msg, details={"error": str(exc)}) from exc
         except RuntimeError as exc:
-            if "does not contains variable" in str(exc) or "does not contain variable" in str(exc):
-                msg = (
-                    f"{exc}: a bound variable must appear in the result (SELECT * or listed in "
-                    "the projection; with aggregates, grouped)"
-                )
-                raise UnboundParameterError(msg, details={"error": str(exc)}) from exc
             msg = f"the query failed: {exc}"
             raise QueryError(msg, details={"error": str(exc)}) from exc
         except OSError as exc:
             msg = f"the store could not be read: {exc}"
             raise StoreError(msg) from exc
-
-    @staticmethod
-    def _variable_name(name: str) -> str:
-        match = _VARIABLE.fullmatch(name)
-        if match is None:
-            msg = f"{name!r} is not a SPARQL variable name"
-            raise QueryError(msg, details={"variable": name})
-        return match.group(1)
 
     def graphs(self) -> list[URIRef]:
         names = (g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
