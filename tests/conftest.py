@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,10 +32,9 @@ def store(settings: Settings) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def source_data() -> Path:
     """The shared source-data folder; tests that need it skip when it is not configured."""
-    configured = os.environ.get(SOURCE_DATA_ENV)
-    if not configured:
+    path = Settings().source_data
+    if path is None:
         pytest.skip(f"{SOURCE_DATA_ENV} is not set: point it at the shared data folder")
-    path = Path(configured)
     if not path.is_dir():
-        pytest.fail(f"{SOURCE_DATA_ENV}={configured} is not a folder")
+        pytest.fail(f"{SOURCE_DATA_ENV}={path} is not a folder")
     return path
