@@ -395,6 +395,7 @@ def test_bulk_load_fills_a_graph(store: Store, tmp_path: Path) -> None:
         "\n".join(f'<{EX}s{i}> <{EX}p> "{i}" .' for i in range(500)) + "\n", encoding="utf-8"
     )
     store.bulk_load(path, RdfFormat.NTRIPLES, graph=G1)
+    store.optimize()
     assert store.count(G1) == 500
     assert store.count() == 500
     with pytest.raises(UnsupportedFormatError):

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import IO, Self, TypedDict, TypeVar, Unpack
 
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -143,6 +143,22 @@ class SelectResult:
 
 
 QueryResult = SelectResult | bool | Graph
+_R = TypeVar("_R", SelectResult, bool, Graph)
+
+
+class QueryOptions(TypedDict, total=False):
+    """The keyword options of ``Store.query`` (see there)."""
+
+    bindings: Mapping[str, Term] | None
+    default_graphs: Sequence[URIRef] | None
+    named_graphs: Sequence[URIRef] | None
+
+
+def _expect(kind: type[_R], form: str, result: QueryResult) -> _R:
+    if not isinstance(result, kind):
+        msg = f"expected {form} query"
+        raise UnsupportedQueryFormError(msg)
+    return result
 
 
 @dataclass
@@ -263,53 +279,17 @@ class Store(abc.ABC):
     def _sparql_term(self, term: Term) -> str:
         """A term in N-Triples syntax, checked; ``BindingError`` for a blank node."""
 
-    def select(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term] | None = None,
-        default_graphs: Sequence[URIRef] | None = None,
-        named_graphs: Sequence[URIRef] | None = None,
-    ) -> SelectResult:
+    def select(self, sparql: str, **options: Unpack[QueryOptions]) -> SelectResult:
         """Run a SELECT query."""
-        result = self.query(
-            sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs
-        )
-        if not isinstance(result, SelectResult):
-            raise UnsupportedQueryFormError("expected a SELECT query")
-        return result
+        return _expect(SelectResult, "a SELECT", self.query(sparql, **options))
 
-    def ask(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term] | None = None,
-        default_graphs: Sequence[URIRef] | None = None,
-        named_graphs: Sequence[URIRef] | None = None,
-    ) -> bool:
+    def ask(self, sparql: str, **options: Unpack[QueryOptions]) -> bool:
         """Run an ASK query."""
-        result = self.query(
-            sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs
-        )
-        if not isinstance(result, bool):
-            raise UnsupportedQueryFormError("expected an ASK query")
-        return result
+        return _expect(bool, "an ASK", self.query(sparql, **options))
 
-    def construct(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term] | None = None,
-        default_graphs: Sequence[URIRef] | None = None,
-        named_graphs: Sequence[URIRef] | None = None,
-    ) -> Graph:
+    def construct(self, sparql: str, **options: Unpack[QueryOptions]) -> Graph:
         """Run a CONSTRUCT or DESCRIBE query."""
-        result = self.query(
-            sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs
-        )
-        if not isinstance(result, Graph):
-            raise UnsupportedQueryFormError("expected a CONSTRUCT or DESCRIBE query")
-        return result
+        return _expect(Graph, "a CONSTRUCT or DESCRIBE", self.query(sparql, **options))
 
     @abc.abstractmethod
     def graphs(self) -> list[URIRef]:
@@ -370,6 +350,14 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def bulk_load(self, source: Source, fmt: RdfFormat, *, graph: URIRef) -> None:
         """Fast, non-transactional load of a large file into a graph nobody reads yet."""
+
+    @abc.abstractmethod
+    def optimize(self) -> None:
+        """Let the engine reorganise its files after large writes (a no-op where not needed).
+
+        The embedded store compacts in the background after ``bulk_load``; queries run
+        slower until it is done. Calling this finishes the work before returning.
+        """
 
     @abc.abstractmethod
     def load_dataset(self, source: Source, fmt: RdfFormat) -> int:

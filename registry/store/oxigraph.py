@@ -355,6 +355,14 @@ class OxigraphStore(Store):
         finally:
             self._count_cache.clear()
 
+    def optimize(self) -> None:
+        self._check_writable()
+        try:
+            self._store.optimize()
+        except OSError as exc:
+            msg = f"the store could not be optimised: {exc}"
+            raise StoreError(msg) from exc
+
     def load_dataset(self, source: Source, fmt: RdfFormat) -> int:
         self._check_writable()
         quads = self._parse(source, fmt, None)
