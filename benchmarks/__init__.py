@@ -1,0 +1,1 @@
+"""Benchmarks of the Commensura store: synthetic registry graphs, discovery queries, a runner."""
