@@ -426,3 +426,13 @@ def test_read_only_open_of_a_missing_store_says_how_to_build(tmp_path: Path) -> 
         open_store(Settings(store=tmp_path / "nothing"), read_only=True)
     assert "commensura build" in caught.value.message
     assert not (tmp_path / "nothing").exists()
+
+
+def test_a_folder_of_other_files_is_not_taken_for_a_store(tmp_path: Path) -> None:
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(StoreUnavailableError) as caught:
+        open_store(Settings(store=folder))
+    assert "not a Commensura store" in caught.value.message
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]

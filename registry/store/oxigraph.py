@@ -139,6 +139,12 @@ class OxigraphStore(Store):
                     raise StoreUnavailableError(msg, details={"path": str(path)})
                 self._store = self._open_read_only(path)
             else:
+                if path.is_dir() and not (path / "CURRENT").is_file() and any(path.iterdir()):
+                    msg = (
+                        f"{path} holds other files and is not a Commensura store: name a new or "
+                        "empty folder for the store"
+                    )
+                    raise StoreUnavailableError(msg, details={"path": str(path)})
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
         except OSError as exc:
