@@ -109,3 +109,9 @@ def test_a_locked_store_fails_at_startup_with_a_clear_error(tmp_path: Path) -> N
     with open_store(settings), pytest.raises(StoreUnavailableError) as caught:
         asyncio.run(start())
     assert "in use by another process" in caught.value.message
+
+
+def test_health_reports_the_installed_version(base_url: str) -> None:
+    from importlib.metadata import version
+
+    assert httpx.get(f"{base_url}/health").json()["version"] == version("commensura")
