@@ -75,7 +75,7 @@ def test_build_reports_graphs_and_is_idempotent(built: Path) -> None:
     a.parse(data=first, format="nquads")
     b.parse(data=second, format="nquads")
     assert len(a) == len(b) > 0
-    for graph in (graphs.ONTOLOGY,):
+    for graph in (graphs.ONTOLOGY, graphs.REGISTRY):
         assert isomorphic(a.graph(graph), b.graph(graph))
 
 

@@ -54,6 +54,9 @@ def test_wheel_ships_ontology_shapes_and_console_script(wheel: Path) -> None:
             if n.startswith(f"registry/_assets/{folder}/")
         }
         assert shipped == repo_files(folder), folder
+    content = REPO / "registry" / "kb" / "content"
+    for path in content.rglob("*.ttl"):
+        assert path.relative_to(REPO).as_posix() in names, path
     assert "registry/py.typed" in names
     assert "api/py.typed" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
