@@ -126,3 +126,124 @@ def test_curated_content_uses_only_declared_ontology_terms(kb: Store) -> None:
     )
     assert len(used) > 0
     assert set(used.column("term")) <= set(declared.column("t"))
+
+
+POP = "https://w3id.org/commensura/id/population/"
+ORG = "https://w3id.org/commensura/id/org/"
+SECTION_5_PUBLISHERS = [
+    "eurostat",
+    "oecd",
+    "cbs",
+    "statistics-finland",
+    "helsinki-urban-research",
+    "statistik-austria",
+    "vienna-ma23",
+    "statbel",
+    "statistiek-vlaanderen",
+    "elstat",
+]
+
+
+def criteria_of(kb: Store, population: str) -> list[dict[str, str]]:
+    """The atomic criteria of a population definition, wherever they sit in its conditions."""
+    rows = kb.select(
+        PREFIXES
+        + """
+        SELECT ?basis ?value ?rule WHERE {
+          ?population cm:condition/cm:operand* ?criterion .
+          ?criterion a cm:Criterion ; cm:basis ?basis ; cm:value ?value .
+          OPTIONAL { ?criterion cm:parentRule ?rule }
+        }
+        """,
+        bindings={"population": URIRef(POP + population)},
+    )
+    return [{k: str(v).rsplit("/", 1)[1] for k, v in row.items()} for row in rows.dicts()]
+
+
+@pytest.mark.parametrize("publisher", SECTION_5_PUBLISHERS)
+def test_every_section_5_publisher_has_its_definitions(kb: Store, publisher: str) -> None:
+    rows = kb.select(
+        PREFIXES + "SELECT ?population WHERE { ?population a cm:PopulationDefinition ; "
+        "<http://purl.org/dc/terms/publisher> ?publisher }",
+        bindings={"publisher": URIRef(ORG + publisher)},
+    )
+    assert len(rows) >= 1
+
+
+def test_every_population_definition_is_a_well_formed_criteria_set(kb: Store) -> None:
+    problems = kb.select(
+        PREFIXES
+        + """
+        SELECT ?population ?problem WHERE {
+          ?population a cm:PopulationDefinition .
+          {
+            FILTER NOT EXISTS { ?population <http://purl.org/dc/terms/publisher> ?p }
+            BIND("no publisher" AS ?problem)
+          } UNION {
+            FILTER NOT EXISTS { ?population cm:condition ?c }
+            BIND("no condition" AS ?problem)
+          } UNION {
+            ?population cm:condition/cm:operand* ?criterion .
+            ?criterion a cm:Criterion .
+            FILTER NOT EXISTS { ?criterion cm:basis ?b ; cm:value ?v }
+            BIND("criterion without basis or value" AS ?problem)
+          } UNION {
+            ?population cm:condition/cm:operand* ?criterion .
+            ?criterion cm:parentRule ?rule ; cm:basis ?basis .
+            FILTER(?basis NOT IN (<https://w3id.org/commensura/vocab/criterion/parentsCountryOfBirth>,
+                                  <https://w3id.org/commensura/vocab/criterion/parentsFirstCitizenship>))
+            BIND("parent rule on a criterion about the person" AS ?problem)
+          }
+        }
+        """
+    )
+    assert not problems.rows, problems.dicts()
+
+
+def test_cbs_2022_definition_is_a_revision_of_2021(kb: Store) -> None:
+    assert kb.ask(
+        "ASK { ?new <http://www.w3.org/ns/prov#wasRevisionOf> ?old ; "
+        "<http://www.w3.org/ns/dcat#previousVersion> ?old }",
+        bindings={
+            "new": URIRef(POP + "cbs-origin-2022"),
+            "old": URIRef(POP + "cbs-migration-background-2021"),
+        },
+    )
+    old = criteria_of(kb, "cbs-migration-background-2021")
+    new = criteria_of(kb, "cbs-origin-2022")
+    assert old == [{"basis": "parentsCountryOfBirth", "value": "foreign", "rule": "atLeastOne"}]
+    assert {"basis": "ownCountryOfBirth", "value": "foreign"} in new
+
+
+def test_statistik_austria_requires_both_parents_born_abroad(kb: Store) -> None:
+    assert criteria_of(kb, "statistik-austria-migration-background") == [
+        {"basis": "parentsCountryOfBirth", "value": "foreign", "rule": "both"}
+    ]
+
+
+def test_helsinki_foreign_language_speakers_are_defined_by_mother_tongue(kb: Store) -> None:
+    assert criteria_of(kb, "helsinki-foreign-language-speakers") == [
+        {"basis": "motherTongue", "value": "foreignLanguage"}
+    ]
+
+
+def test_same_label_different_rule_and_different_label_same_rule(kb: Store) -> None:
+    statfin = criteria_of(kb, "statfin-foreign-background")
+    helsinki_2013 = criteria_of(kb, "helsinki-foreign-background-2013")
+    assert statfin != helsinki_2013
+    vienna = criteria_of(kb, "vienna-foreign-origin")
+    assert sorted(map(str, helsinki_2013)) == sorted(map(str, vienna))
+
+
+def test_every_population_is_measured_from_a_described_source(kb: Store) -> None:
+    missing = kb.select(
+        PREFIXES
+        + """
+        SELECT ?population WHERE {
+          ?population a cm:PopulationDefinition .
+          FILTER NOT EXISTS { ?population cm:dataSource/cm:sourceType ?type }
+          FILTER NOT EXISTS { ?population <http://www.w3.org/ns/dcat#hasVersion> ?v }
+        }
+        """
+    )
+    assert not missing.rows, missing.dicts()
