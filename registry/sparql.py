@@ -49,14 +49,14 @@ def _unescape(text: str) -> str:
     return _CODEPOINT.sub(replace, text)
 
 
-def code_tokens(sparql: str) -> str:
-    """The query text with strings, IRIs and comments blanked out."""
-    return _NOT_CODE.sub(" ", _unescape(sparql))
-
-
 def _blanked(sparql: str) -> str:
     """Strings, IRIs and comments replaced by spaces of the same length (offsets kept)."""
     return _NOT_CODE.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
+def code_tokens(sparql: str) -> str:
+    """The query text, codepoint escapes applied, with strings, IRIs and comments blanked out."""
+    return _blanked(_unescape(sparql))
 
 
 def variable_name(name: str) -> str:

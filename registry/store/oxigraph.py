@@ -299,9 +299,7 @@ class OxigraphStore(Store):
                     **_read_args(source),
                 )
             )
-        except SyntaxError as exc:
-            raise _syntax_error(exc, fmt) from exc
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (SyntaxError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
             raise _syntax_error(exc, fmt) from exc
 
     # -- writing -----------------------------------------------------------------
