@@ -20,7 +20,8 @@ from rich.table import Table
 from registry import graphs
 from registry.config import Settings
 from registry.errors import CommensuraError, InputError
-from registry.kb import BuildStep, build
+from registry.kb import build
+from registry.kb.build import check_source_data
 from registry.results import to_csv, to_sparql_json
 from registry.store import RdfFormat, SelectResult, Store, Term, open_store
 
@@ -64,14 +65,29 @@ def fail(error: CommensuraError) -> NoReturn:
 
 
 @app.command("build")
-def build_command(store: StoreOption = None) -> None:
-    """Build the knowledge base: load the ontology, its vocabularies and the curated content.
+def build_command(
+    store: StoreOption = None,
+    source_data: Annotated[
+        Path | None,
+        typer.Option(
+            "--source-data",
+            help=(
+                "Folder of source data (Eurostat code lists, city files) to import the place "
+                "registries from. Default: the COMMENSURA_SOURCE_DATA setting; without it, "
+                "only the ontology and the curated content are built."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Build the knowledge base: the ontology, the curated content and the place registries.
 
     Each graph is replaced as a whole, so running build again is safe and gives the same
     result. Stop a running `commensura serve` on the same store first.
     """
-    settings = settings_for(store)
+    settings = settings_for(store, source_data=source_data)
     try:
+        check_source_data(settings.source_data)
         with (
             open_store(settings, read_only=False) as db,
             Progress(
@@ -84,22 +100,34 @@ def build_command(store: StoreOption = None) -> None:
         ):
             tasks: dict[str, TaskID] = {}
 
-            def progress(step: BuildStep, done: int, total: int) -> None:
-                key = str(step.graph)
-                if key not in tasks:
-                    tasks[key] = bar.add_task(step.description, total=total)
-                bar.update(tasks[key], completed=done)
+            def progress(task: str, done: int, total: int) -> None:
+                if task not in tasks:
+                    tasks[task] = bar.add_task(task, total=total)
+                bar.update(tasks[task], completed=done, total=total)
 
-            report = build(db, progress=progress)
+            report = build(db, progress=progress, source_data=settings.source_data)
     except CommensuraError as error:
         fail(error)
-    table = Table(title=f"Knowledge base built in {settings.store}")
+    out = Console()
+    table = Table(title=f"Knowledge base built in {settings.store} ({report.seconds:.1f} s)")
     table.add_column("graph")
     table.add_column("triples", justify="right")
     for graph, count in report.graphs.items():
         table.add_row(str(graph), f"{count:,}")
     table.add_row("[bold]total[/]", f"[bold]{report.total:,}[/]")
-    Console().print(table)
+    out.print(table)
+    for result in report.imports:
+        rejected = f", {result.rows_rejected:,} rejected" if result.rows_rejected else ""
+        out.print(
+            f"[bold]{escape(result.title)}[/]: {result.rows_read:,} rows read{rejected}, "
+            f"{result.triples:,} triples in {result.seconds:.1f} s"
+        )
+        for line in (*result.notes, *result.rejections[:3]):
+            out.print(f"  {escape(line)}")
+        if result.rows_rejected > 3:
+            out.print(f"  ... and {result.rows_rejected - 3:,} more rejected rows")
+    for skipped in report.skipped:
+        out.print(f"[yellow]skipped[/] {escape(skipped.what)}: {escape(skipped.why)}")
 
 
 FORMATS = ("table", "csv", "json")

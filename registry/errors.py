@@ -98,3 +98,9 @@ class StoreUnavailableError(StoreError):
 
 class ReadOnlyStoreError(StoreError):
     code = "store.read_only"
+
+
+class SourceDataError(InputError):
+    """A source-data file cannot be imported: missing columns, no usable rows."""
+
+    code = "source.invalid"

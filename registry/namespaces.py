@@ -74,6 +74,7 @@ class CM(DefinedNamespace):
     UrbanAudit2020Code: URIRef
 
     # Properties
+    administrativeUnit: URIRef
     ageBand: URIRef
     basis: URIRef
     codeValue: URIRef

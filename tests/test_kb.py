@@ -47,9 +47,7 @@ def test_curated_content_goes_to_the_registry_graph_and_rebuilds_are_identical(
     (content / "places").mkdir(parents=True)
     (content / "places" / "vienna.ttl").write_text(CITY, encoding="utf-8")
     seen: list[tuple[str, int, int]] = []
-    first = build(
-        store, content_dir=content, progress=lambda s, d, t: seen.append((s.description, d, t))
-    )
+    first = build(store, content_dir=content, progress=lambda task, d, t: seen.append((task, d, t)))
     assert first.graphs[graphs.REGISTRY] == 3
     assert ("curated registry content", 1, 1) in seen
     before = graph_content(store, graphs.REGISTRY)

@@ -1,0 +1,281 @@
+"""The machinery every importer shares: read source files, write one named graph,
+describe it with DCAT and record the run with PROV-O.
+
+An importer reads its files from the source-data folder and emits triples. They are
+written to a temporary N-Triples file first, so a file that cannot be read fails
+before the store is touched; only then is the importer's graph replaced, through the
+store's bulk loader. Running an import again replaces its graph with the same
+content (idempotent) and adds one more activity to the provenance graph.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, ClassVar
+
+import pandas as pd
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, XSD
+
+import registry
+from registry import graphs, ids
+from registry.errors import SourceDataError
+from registry.namespaces import CM
+from registry.store import RdfFormat, Store
+
+Node = URIRef | Literal
+RowProgress = Callable[[int, int], None]
+"""Called as rows are read: (rows done, rows in all)."""
+
+CC_BY_4 = URIRef("http://creativecommons.org/licenses/by/4.0/")
+"""Eurostat's re-use policy (Commission Decision 2011/833/EU) allows re-use under CC BY 4.0."""
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _nt(term: URIRef | Literal) -> str:
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    text = f'"{_escape(str(term))}"'
+    if term.language:
+        return f"{text}@{term.language}"
+    if term.datatype is not None and term.datatype != XSD.string:
+        return f"{text}^^<{term.datatype}>"
+    return text
+
+
+class TripleSink:
+    """Writes triples as N-Triples lines to a binary file and counts them."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self.count = 0
+
+    def add(self, subject: URIRef, predicate: URIRef, obj: Node) -> None:
+        line = f"{_nt(subject)} {_nt(predicate)} {_nt(obj)} .\n"
+        self._out.write(line.encode("utf-8"))
+        self.count += 1
+
+
+@dataclass
+class ImportContext:
+    """What an importer gets: its source folder, a sink, and places to report to."""
+
+    source: Path
+    sink: TripleSink
+    progress: RowProgress | None = None
+    rows_read: int = 0
+    rows_rejected: int = 0
+    rejections: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, subject: URIRef, predicate: URIRef, obj: Node) -> None:
+        self.sink.add(subject, predicate, obj)
+
+    def reject(self, where: str, why: str) -> None:
+        """Count a row that cannot be imported; the first few are reported by name."""
+        self.rows_rejected += 1
+        if len(self.rejections) < 10:
+            self.rejections.append(f"{where}: {why}")
+
+    def note(self, text: str) -> None:
+        """A line for the person running the import, such as how many links were found."""
+        self.notes.append(text)
+
+    def tick(self, done: int, total: int) -> None:
+        if self.progress is not None and (done == total or done % 2000 == 0):
+            self.progress(done, total)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What one import did."""
+
+    slug: str
+    title: str
+    graph: URIRef
+    activity: URIRef
+    rows_read: int
+    rows_rejected: int
+    triples: int
+    started: datetime
+    ended: datetime
+    rejections: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def seconds(self) -> float:
+        return (self.ended - self.started).total_seconds()
+
+
+class Importer(abc.ABC):
+    """One source dataset, imported into the graph ``data/<slug>``."""
+
+    slug: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    publisher: ClassVar[URIRef] = ids.org("eurostat")
+    landing_page: ClassVar[URIRef]
+    rights: ClassVar[str] = ""
+    license: ClassVar[URIRef | None] = CC_BY_4
+    files: ClassVar[tuple[str, ...]]
+    """Files the import needs, relative to the source-data folder."""
+    optional_files: ClassVar[tuple[str, ...]] = ()
+    """Files used for links when present; without them the import still runs."""
+
+    @property
+    def graph(self) -> URIRef:
+        return graphs.data(self.slug)
+
+    @property
+    def dataset(self) -> URIRef:
+        return ids.dataset(self.slug)
+
+    def missing(self, source: Path) -> list[str]:
+        """The required files not found under ``source``."""
+        return [name for name in self.files if not (source / name).is_file()]
+
+    @abc.abstractmethod
+    def read(self, ctx: ImportContext) -> None:
+        """Read the source files and emit the triples of the graph."""
+
+
+def read_table(
+    source: Path, name: str, columns: Iterable[str], *, sep: str = ",", encoding: str = "utf-8"
+) -> pd.DataFrame:
+    """Read a delimited file as strings, checking the columns an importer relies on."""
+    path = source / name
+    try:
+        frame = pd.read_csv(
+            path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding, on_bad_lines="error"
+        )
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
+        msg = f"{name} cannot be read as a {sep!r}-separated table: {exc}"
+        raise SourceDataError(msg, details={"file": name}) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    wanted = list(columns)
+    absent = [c for c in wanted if c not in frame.columns]
+    if absent:
+        msg = (
+            f"{name} lacks the column(s) {', '.join(absent)}; "
+            f"it has {', '.join(map(str, frame.columns[:12]))}"
+        )
+        raise SourceDataError(msg, details={"file": name, "missing_columns": absent})
+    frame = frame[wanted].copy()
+    for column in wanted:
+        frame[column] = frame[column].str.strip()
+    return frame
+
+
+def _digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def _describe_dataset(importer: Importer, ctx: ImportContext, activity: URIRef) -> None:
+    ds = importer.dataset
+    ctx.add(ds, RDF.type, DCAT.Dataset)
+    ctx.add(ds, DCTERMS.title, Literal(importer.title, lang="en"))
+    ctx.add(ds, DCTERMS.description, Literal(importer.description, lang="en"))
+    ctx.add(ds, DCTERMS.publisher, importer.publisher)
+    ctx.add(ds, DCAT.landingPage, importer.landing_page)
+    if importer.license is not None:
+        ctx.add(ds, DCTERMS.license, importer.license)
+    if importer.rights:
+        ctx.add(ds, DCTERMS.rights, Literal(importer.rights, lang="en"))
+    ctx.add(ds, PROV.wasGeneratedBy, activity)
+    ctx.add(ds, CM.targetGraph, importer.graph)
+
+
+def _provenance(
+    importer: Importer, report: ImportReport, used: list[tuple[str, Path]]
+) -> list[tuple[URIRef | BNode, URIRef, URIRef | Literal | BNode]]:
+    act = report.activity
+    triples: list[tuple[URIRef | BNode, URIRef, URIRef | Literal | BNode]] = [
+        (act, RDF.type, CM.Import),
+        (act, RDF.type, PROV.Activity),
+        (act, DCTERMS.title, Literal(f"Import of {importer.title}", lang="en")),
+        (act, PROV.startedAtTime, Literal(report.started.isoformat(), datatype=XSD.dateTime)),
+        (act, PROV.endedAtTime, Literal(report.ended.isoformat(), datatype=XSD.dateTime)),
+        (act, PROV.wasAssociatedWith, ids.SOFTWARE),
+        (act, PROV.generated, importer.dataset),
+        (act, CM.targetGraph, importer.graph),
+        (act, CM.rowsRead, Literal(report.rows_read, datatype=XSD.nonNegativeInteger)),
+        (act, CM.rowsRejected, Literal(report.rows_rejected, datatype=XSD.nonNegativeInteger)),
+        (act, CM.tripleCount, Literal(report.triples, datatype=XSD.nonNegativeInteger)),
+        (ids.SOFTWARE, RDF.type, PROV.SoftwareAgent),
+        (ids.SOFTWARE, DCTERMS.title, Literal(f"Commensura {registry.__version__}")),
+    ]
+    for name, path in used:
+        entity = ids.file(_digest(path))
+        triples += [
+            (act, PROV.used, entity),
+            (entity, RDF.type, PROV.Entity),
+            (entity, DCTERMS.identifier, Literal(name)),
+            (entity, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger)),
+        ]
+    for line in report.notes:
+        triples.append((act, DCTERMS.description, Literal(line, lang="en")))
+    return triples
+
+
+def run_import(
+    store: Store, importer: Importer, source: Path, *, progress: RowProgress | None = None
+) -> ImportReport:
+    """Run one importer: read its files, replace its graph, record the activity.
+
+    Raises ``SourceDataError`` (nothing written) when a file cannot be read.
+    """
+    missing = importer.missing(source)
+    if missing:
+        msg = f"{importer.slug} needs {', '.join(missing)} in {source}"
+        raise SourceDataError(msg, details={"missing": missing})
+    started = datetime.now(UTC)
+    activity = ids.activity("import", f"{importer.slug}-{uuid.uuid4().hex}")
+    with tempfile.TemporaryDirectory(prefix="commensura-import-") as tmp:
+        nt_path = Path(tmp) / f"{importer.slug}.nt"
+        with nt_path.open("wb") as out:
+            ctx = ImportContext(source=source, sink=TripleSink(out), progress=progress)
+            importer.read(ctx)
+            if ctx.rows_read == ctx.rows_rejected:
+                msg = (
+                    f"{importer.slug}: none of the {ctx.rows_read} rows of "
+                    f"{', '.join(importer.files)} could be imported"
+                )
+                raise SourceDataError(msg, details={"rejections": ctx.rejections})
+            _describe_dataset(importer, ctx, activity)
+        store.drop_graph(importer.graph)
+        store.bulk_load(nt_path, RdfFormat.NTRIPLES, graph=importer.graph)
+    report = ImportReport(
+        slug=importer.slug,
+        title=importer.title,
+        graph=importer.graph,
+        activity=activity,
+        rows_read=ctx.rows_read,
+        rows_rejected=ctx.rows_rejected,
+        triples=ctx.sink.count,
+        started=started,
+        ended=datetime.now(UTC),
+        rejections=tuple(ctx.rejections),
+        notes=tuple(ctx.notes),
+    )
+    used = [
+        (name, source / name)
+        for name in (*importer.files, *importer.optional_files)
+        if (source / name).is_file()
+    ]
+    with store.transaction() as tx:
+        tx.add(_provenance(importer, report, used), graph=graphs.PROVENANCE)
+    return report
