@@ -11,6 +11,7 @@ content (idempotent) and adds one more activity to the provenance graph.
 from __future__ import annotations
 
 import abc
+import functools
 import hashlib
 import tempfile
 import uuid
@@ -53,15 +54,34 @@ def _nt(term: URIRef | Literal) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)
+def _nt_iri(term: URIRef) -> str:
+    return f"<{term}>"
+
+
 class TripleSink:
-    """Writes triples as N-Triples lines to a binary file and counts them."""
+    """Writes triples as N-Triples lines to a binary file and counts them.
+
+    Predicates and objects repeat (classes, concepts, containing regions), so their
+    N-Triples forms are cached; ``add_text`` writes a literal without building an
+    rdflib ``Literal``, which matters for lists of a hundred thousand places.
+    """
 
     def __init__(self, out: IO[bytes]) -> None:
         self._out = out
         self.count = 0
 
     def add(self, subject: URIRef, predicate: URIRef, obj: Node) -> None:
-        line = f"{_nt(subject)} {_nt(predicate)} {_nt(obj)} .\n"
+        o = _nt_iri(obj) if isinstance(obj, URIRef) else _nt(obj)
+        self._write(f"<{subject}> {_nt_iri(predicate)} {o} .\n")
+
+    def add_text(
+        self, subject: URIRef, predicate: URIRef, text: str, datatype: URIRef | None = None
+    ) -> None:
+        o = f'"{_escape(text)}"' + (f"^^{_nt_iri(datatype)}" if datatype is not None else "")
+        self._write(f"<{subject}> {_nt_iri(predicate)} {o} .\n")
+
+    def _write(self, line: str) -> None:
         self._out.write(line.encode("utf-8"))
         self.count += 1
 
@@ -80,6 +100,12 @@ class ImportContext:
 
     def add(self, subject: URIRef, predicate: URIRef, obj: Node) -> None:
         self.sink.add(subject, predicate, obj)
+
+    def add_text(
+        self, subject: URIRef, predicate: URIRef, text: str, datatype: URIRef | None = None
+    ) -> None:
+        """A literal without a language tag: a plain string, or typed by ``datatype``."""
+        self.sink.add_text(subject, predicate, text, datatype)
 
     def reject(self, where: str, why: str) -> None:
         """Count a row that cannot be imported; the first few are reported by name."""

@@ -86,6 +86,14 @@ def lau_code(country: str, code: str) -> str:
     return code
 
 
+PLACE = CM.Place
+PREF_LABEL = SKOS.prefLabel
+ALT_LABEL = SKOS.altLabel
+NOTATION_P = SKOS.notation
+LEVEL = CM.geographyLevel
+CONTAINED_IN = SCHEMA.containedInPlace
+
+
 def add_place(
     ctx: ImportContext,
     iri: URIRef,
@@ -96,12 +104,12 @@ def add_place(
     level: URIRef,
     other_name: str = "",
 ) -> None:
-    ctx.add(iri, RDF.type, CM.Place)
-    ctx.add(iri, SKOS.prefLabel, Literal(name))
+    ctx.add(iri, RDF.type, PLACE)
+    ctx.add_text(iri, PREF_LABEL, name)
     if other_name and other_name not in {name, "-"}:
-        ctx.add(iri, SKOS.altLabel, Literal(other_name))
-    ctx.add(iri, SKOS.notation, Literal(notation, datatype=datatype))
-    ctx.add(iri, CM.geographyLevel, level)
+        ctx.add_text(iri, ALT_LABEL, other_name)
+    ctx.add_text(iri, NOTATION_P, notation, datatype)
+    ctx.add(iri, LEVEL, level)
 
 
 # -- NUTS ---------------------------------------------------------------------------
@@ -396,6 +404,7 @@ class Lau2018Importer(Importer):
 
     def read(self, ctx: ImportContext) -> None:
         units = read_lau(ctx.source, ctx)
+        datatype, level = CM.LAU2018Code, GEOGRAPHY_LEVEL.lau
         for unit in units:
             iri = ids.lau(unit.country, unit.code)
             add_place(
@@ -404,11 +413,11 @@ class Lau2018Importer(Importer):
                 name=unit.name,
                 other_name=unit.latin_name,
                 notation=unit.code,
-                datatype=CM.LAU2018Code,
-                level=GEOGRAPHY_LEVEL.lau,
+                datatype=datatype,
+                level=level,
             )
-            ctx.add(iri, SCHEMA.containedInPlace, ids.nuts(2016, unit.nuts3))
-            ctx.add(iri, SCHEMA.containedInPlace, ids.country(unit.country))
+            ctx.add(iri, CONTAINED_IN, ids.nuts(2016, unit.nuts3))
+            ctx.add(iri, CONTAINED_IN, ids.country(unit.country))
         padded = sum(1 for u in units if u.country in LAU_WIDTH)
         ctx.note(
             f"{len(units):,} LAUs in {len({u.country for u in units})} countries; codes of "
