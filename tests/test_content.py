@@ -247,3 +247,216 @@ def test_every_population_is_measured_from_a_described_source(kb: Store) -> None
         """
     )
     assert not missing.rows, missing.dicts()
+
+
+# -- reference definitions -------------------------------------------------------
+
+DEF = "https://w3id.org/commensura/id/definition/"
+SELECTION = """
+SELECT ?dataset ?dimension ?code WHERE {
+  ?definition cm:reproducedBy ?selection .
+  ?selection cm:datasetCode ?dataset ;
+             cm:filter [ cm:dimensionCode ?dimension ; cm:codeValue ?code ] .
+}
+"""
+
+
+def test_every_indicator_has_one_reference_definition_of_itself(kb: Store) -> None:
+    rows = kb.select(
+        PREFIXES
+        + """SELECT ?indicator (COUNT(DISTINCT ?definition) AS ?n) WHERE {
+            ?indicator a cm:Indicator .
+            OPTIONAL { ?indicator cm:referenceDefinition ?definition .
+                       ?definition a cm:IndicatorDefinition ; cm:indicator ?indicator }
+        } GROUP BY ?indicator"""
+    )
+    counts = {str(r["indicator"]): int(r["n"]) for r in rows.dicts()}
+    assert len(counts) >= 25
+    assert {k: n for k, n in counts.items() if n != 1} == {}
+
+
+def test_eurostat_employment_rate_is_reproduced_by_lfsa_ergacob_non_eu_born_20_64(
+    kb: Store,
+) -> None:
+    rows = kb.select(
+        PREFIXES + SELECTION, bindings={"definition": URIRef(DEF + "eurostat-employment-rate")}
+    )
+    assert {(str(r["dataset"]), str(r["dimension"]), str(r["code"])) for r in rows.dicts()} == {
+        ("lfsa_ergacob", "c_birth", "NEU27_2020_FOR"),
+        ("lfsa_ergacob", "sex", "T"),
+        ("lfsa_ergacob", "age", "Y20-64"),
+        ("lfsa_ergacob", "unit", "PC"),
+    }
+
+
+def test_oecd_employment_rate_differs_by_its_age_band(kb: Store) -> None:
+    rows = kb.select(
+        PREFIXES
+        + """SELECT ?publisher ?min ?max WHERE {
+            ?definition cm:indicator <https://w3id.org/commensura/id/indicator/employment-rate> ;
+                <http://purl.org/dc/terms/publisher> ?publisher ;
+                cm:ageBand [ cm:minAge ?min ; cm:maxAge ?max ] }""",
+    )
+    bands = {
+        (str(r["publisher"]).rsplit("/", 1)[1], int(r["min"]), int(r["max"])) for r in rows.dicts()
+    }
+    assert ("eurostat", 20, 64) in bands
+    assert ("oecd", 15, 64) in bands
+
+
+def test_every_series_selection_names_a_dataset_and_its_filters(kb: Store) -> None:
+    incomplete = kb.select(
+        PREFIXES
+        + """SELECT ?definition WHERE {
+            ?definition cm:reproducedBy ?selection .
+            FILTER NOT EXISTS { ?selection cm:datasetCode ?d }
+            FILTER NOT EXISTS { ?selection cm:filter ?f }
+        }"""
+    )
+    assert list(incomplete) == []
+
+
+# -- the working-group cities ------------------------------------------------------
+
+WG_CITIES = [
+    # (2017 code, 2020-scheme code, LAU, NUTS-2, Wikidata, English name, local name)
+    ("AT001C1", "AT001C", "90001", "AT13", "Q1741", "Vienna", ("Wien", "de")),
+    ("NL002C1", None, "GM0363", "NL32", "Q727", "Amsterdam", ("Amsterdam", "nl")),
+    ("FI001C2", "FI001C", "091", "FI1B", "Q1757", "Helsinki", ("Helsinki", "fi")),
+    ("BE003C1", "BE003C", "44021", "BE23", "Q1296", "Ghent", ("Gent", "nl")),
+    ("EL001C1", "EL001C", "45010000", "EL30", "Q1524", "Athens", ("Αθήνα", "el")),
+]
+
+
+def city_facts(kb: Store, code: str) -> dict[str, set[str]]:
+    rows = kb.select(
+        PREFIXES
+        + """PREFIX schema: <https://schema.org/>
+        PREFIX geo: <https://w3id.org/commensura/vocab/geography-level/>
+        SELECT DISTINCT ?key ?value WHERE {
+          ?city skos:notation ?code2017 .
+          { ?city skos:notation ?value . BIND("notation" AS ?key) }
+          UNION { ?city cm:administrativeUnit/skos:notation ?value . BIND("lau" AS ?key) }
+          UNION { ?city schema:containedInPlace/skos:notation ?value . BIND("in" AS ?key) }
+          UNION { ?city <http://www.w3.org/2002/07/owl#sameAs> ?value . BIND("same" AS ?key) }
+          UNION { ?city skos:prefLabel ?label . BIND("name" AS ?key)
+                  BIND(CONCAT(STR(?label), "@", LANG(?label)) AS ?value) }
+          UNION { ?office cm:statisticalAuthorityFor ?city .
+                  BIND(?office AS ?value) BIND("office" AS ?key) }
+          UNION { ?office cm:statisticalAuthorityFor ?country .
+                  ?city schema:containedInPlace ?country . ?country cm:geographyLevel geo:country .
+                  BIND(?office AS ?value) BIND("national" AS ?key) }
+          UNION { ?definition a cm:IndicatorDefinition ; <http://purl.org/dc/terms/spatial> ?city ;
+                    cm:targetGroup ?group . BIND(?definition AS ?value) BIND("definition" AS ?key) }
+          UNION { ?practice a cm:Practice ; <http://purl.org/dc/terms/spatial> ?city .
+                  BIND(?practice AS ?value) BIND("practice" AS ?key) }
+        }""",
+        bindings={"code2017": Literal(code, datatype=CM.UrbanAudit2017Code)},
+    )
+    facts: dict[str, set[str]] = {}
+    for row in rows.dicts():
+        facts.setdefault(str(row["key"]), set()).add(str(row["value"]))
+    return facts
+
+
+@pytest.mark.parametrize(
+    ("code", "code2020", "lau", "nuts2", "wikidata", "english", "local"), WG_CITIES
+)
+def test_working_group_city_has_its_codes_names_offices_definitions_and_practices(
+    kb: Store,
+    code: str,
+    code2020: str | None,
+    lau: str,
+    nuts2: str,
+    wikidata: str,
+    english: str,
+    local: tuple[str, str],
+) -> None:
+    facts = city_facts(kb, code)
+    assert code in facts["notation"]
+    if code2020 is not None:
+        assert code2020 in facts["notation"]
+    assert facts["lau"] == {lau}
+    assert nuts2 in facts["in"]  # NUTS 2021 and NUTS 2024 (same code for the five)
+    assert f"http://www.wikidata.org/entity/{wikidata}" in facts["same"]
+    assert f"{english}@en" in facts["name"]
+    assert f"{local[0]}@{local[1]}" in facts["name"]
+    if code != "EL001C1":  # Athens' ACCMR coordinates services; it is not a statistics office
+        assert facts.get("office"), "a city statistics office"
+    assert facts.get("national"), "a national statistical office"
+    assert facts.get("definition"), "at least one indicator definition with its target group"
+    assert facts.get("practice"), "at least one toolbox practice"
+
+
+def test_working_group_cities_sit_in_nuts_2_regions_of_both_versions(kb: Store) -> None:
+    for code, _, _, _, nuts2, *_ in ((c[0], *c) for c in WG_CITIES):
+        rows = kb.select(
+            PREFIXES
+            + """PREFIX schema: <https://schema.org/>
+            SELECT DISTINCT (DATATYPE(?n) AS ?list) WHERE {
+              ?city skos:notation ?code ; schema:containedInPlace ?region .
+              ?region skos:notation ?n . FILTER(STR(?n) = ?nuts2) }""",
+            bindings={
+                "code": Literal(code, datatype=CM.UrbanAudit2017Code),
+                "nuts2": Literal(nuts2),
+            },
+        )
+        assert set(rows.column("list")) == {CM.NUTS2021Code, CM.NUTS2024Code}, code
+
+
+def test_amsterdam_is_nl001c_in_the_2020_scheme_and_never_nl002c(kb: Store) -> None:
+    rows = kb.select(
+        PREFIXES
+        + """SELECT DISTINCT ?old WHERE {
+            ?place skos:notation "NL001C"^^cm:UrbanAudit2020Code ;
+                   <http://purl.org/dc/terms/replaces> ?old }"""
+    )
+    assert rows.column("old") == [
+        URIRef("https://w3id.org/commensura/id/place/urban-audit/NL002K1")
+    ]
+    assert not kb.ask(PREFIXES + 'ASK { ?p skos:notation "NL002C"^^cm:UrbanAudit2020Code }')
+
+
+def test_vienna_monitor_since_2007_sixth_edition_2023(kb: Store) -> None:
+    rows = kb.select(
+        PREFIXES
+        + """PREFIX schema: <https://schema.org/>
+        SELECT ?start ?number ?issued ?kind WHERE {
+          ?monitor a cm:Practice ; cm:practiceKind ?kind ; schema:startDate ?start ;
+                   <http://purl.org/dc/terms/spatial> ?vienna ;
+                   cm:edition ?edition .
+          ?edition cm:editionNumber ?number ; <http://purl.org/dc/terms/issued> ?issued .
+          ?vienna skos:notation "AT001C1"^^cm:UrbanAudit2017Code }"""
+    )
+    found = {(str(r["start"]), int(r["number"]), str(r["issued"])) for r in rows.dicts()}
+    assert (("2007", 6, "2023")) in found
+
+
+def test_toolbox_has_practices_of_each_kind_the_working_group_named(kb: Store) -> None:
+    rows = kb.select(
+        PREFIXES
+        + """SELECT DISTINCT ?kind WHERE {
+            ?practice a cm:Practice ; cm:practiceKind ?kind ; cm:operator ?who }"""
+    )
+    kinds = {str(k).rsplit("/", 1)[1] for k in rows.column("kind")}
+    assert {"monitoringSystem", "surveyModel", "collaborationModel", "communicationFormat"} <= kinds
+
+
+def test_every_practice_has_a_place_and_every_monitor_its_definitions(kb: Store) -> None:
+    unlinked = kb.select(
+        PREFIXES
+        + """SELECT ?practice WHERE {
+            ?practice a cm:Practice .
+            FILTER (NOT EXISTS { ?practice <http://purl.org/dc/terms/spatial> ?place }
+                 || NOT EXISTS { ?practice cm:operator ?who })
+        }"""
+    )
+    assert list(unlinked) == []
+    monitors = kb.select(
+        PREFIXES
+        + """PREFIX kind: <https://w3id.org/commensura/vocab/practice-kind/>
+        SELECT DISTINCT ?practice WHERE {
+            ?practice cm:practiceKind kind:monitoringSystem ; cm:usesDefinition ?definition .
+            ?definition cm:targetGroup ?group }"""
+    )
+    assert len(monitors) >= 4
