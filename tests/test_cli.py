@@ -201,3 +201,48 @@ def test_serve_answers_health_on_loopback(built: Path, tmp_path: Path) -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+FIXTURE_SOURCE = Path(__file__).parent / "data" / "source-data"
+
+
+def test_build_without_source_data_says_what_it_skipped(built: Path, tmp_path: Path) -> None:
+    out = commensura("build", "--store", str(tmp_path / "s")).stdout
+    assert "skipped place registries: no source-data folder is configured" in " ".join(out.split())
+
+
+def test_build_with_source_data_imports_places_and_names_missing_files(tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    result = commensura("build", "--store", str(store), "--source-data", str(FIXTURE_SOURCE))
+    out = " ".join(result.stdout.split())
+    assert graphs.data("nuts-2024") in out
+    assert "linked to NUTS 2021: 4 codes kept, 2 recoded under the same name" in out
+    assert (
+        "skipped Local administrative units 2018: lau_2018_nuts_2016/lau-2018.tsv not found" in out
+    )
+    assert "'XX9' is not an Urban Audit 2017 code" in out
+    answer = commensura(
+        "query",
+        "--store",
+        str(store),
+        "--format",
+        "csv",
+        "SELECT DISTINCT ?new WHERE { <https://w3id.org/commensura/id/place/nuts-2021/NL329> "
+        "<http://purl.org/dc/terms/isReplacedBy> ?new }",
+    ).stdout
+    assert answer.split() == ["new", "https://w3id.org/commensura/id/place/nuts-2024/NL32B"]
+
+
+def test_build_refuses_a_source_data_folder_that_is_not_there(tmp_path: Path) -> None:
+    result = commensura(
+        "build",
+        "--store",
+        str(tmp_path / "s"),
+        "--source-data",
+        str(tmp_path / "nowhere"),
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "[config.invalid]" in result.stderr
+    assert "nowhere" in " ".join(result.stderr.split())
+    assert not (tmp_path / "s").exists() or not any((tmp_path / "s").iterdir())

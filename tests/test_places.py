@@ -36,13 +36,18 @@ PREFIX geo: <https://w3id.org/commensura/vocab/geography-level/>
 """
 
 
+DATA_GRAPHS = [
+    graphs.data(slug)
+    for slug in ("nuts-2016", "nuts-2021", "nuts-2024", "lau-2018", "urban-audit-2017")
+]
+
+
 @pytest.fixture(scope="module")
 def places(tmp_path_factory: pytest.TempPathFactory, source_data: Path) -> Iterator[Store]:
-    """The place registries alone (no curated content), from the real source data."""
+    """The whole knowledge base: curated content and the place registries from real data."""
     settings = Settings(store=tmp_path_factory.mktemp("places") / "store")
-    empty = tmp_path_factory.mktemp("no-content")
     with open_store(settings) as store:
-        build(store, content_dir=empty, source_data=source_data)
+        build(store, source_data=source_data)
         yield store
 
 
@@ -77,8 +82,8 @@ def test_at_least_900_urban_audit_cities_are_places(places: Store) -> None:
 
 @pytest.mark.needs_source_data
 def test_wien_is_at001c1_in_nuts_2_at13_through_its_lau(places: Store) -> None:
-    # Derived from the code lists alone: city -> LAU 90001 -> NUTS 2016 AT130 -> AT13,
-    # and AT13 of 2016 is AT13 of 2021.
+    # Derived from the code lists alone (the curated graph left out): city -> LAU 90001
+    # -> NUTS 2016 AT130 -> AT13, and AT13 of 2016 is AT13 of 2021.
     rows = places.select(
         PREFIXES
         + """SELECT ?lau ?nuts2 WHERE {
@@ -86,7 +91,8 @@ def test_wien_is_at001c1_in_nuts_2_at13_through_its_lau(places: Store) -> None:
                   cm:administrativeUnit ?lau ; schema:containedInPlace ?nuts3 .
             ?nuts3 schema:containedInPlace ?nuts2 .
             ?nuts2 cm:geographyLevel geo:nuts2 ; dct:isReplacedBy ?nuts2021 .
-            ?nuts2021 skos:notation "AT13"^^cm:NUTS2021Code }"""
+            ?nuts2021 skos:notation "AT13"^^cm:NUTS2021Code }""",
+        default_graphs=DATA_GRAPHS,
     )
     assert [(r["lau"], r["nuts2"]) for r in rows.dicts()] == [
         (ids.lau("AT", "90001"), ids.nuts(2016, "AT13"))
@@ -100,7 +106,7 @@ def test_groot_amsterdam_nl329_is_replaced_by_nl32b_in_nuts_2024(places: Store) 
         bindings={"old": ids.nuts(2021, "NL329"), "new": ids.nuts(2024, "NL32B")},
     )
     successors = places.select(
-        "SELECT ?new WHERE { ?old <http://purl.org/dc/terms/isReplacedBy> ?new }",
+        "SELECT DISTINCT ?new WHERE { ?old <http://purl.org/dc/terms/isReplacedBy> ?new }",
         bindings={"old": ids.nuts(2021, "NL329")},
     )
     assert successors.column("new") == [ids.nuts(2024, "NL32B")]
@@ -115,7 +121,7 @@ def test_groot_amsterdam_nl329_is_replaced_by_nl32b_in_nuts_2024(places: Store) 
 def test_helsinki_lau_keeps_statistics_finlands_three_digit_code(places: Store) -> None:
     rows = places.select(
         PREFIXES
-        + """SELECT ?code ?lau WHERE {
+        + """SELECT DISTINCT ?code ?lau WHERE {
             ?city skos:notation "FI001C2"^^cm:UrbanAudit2017Code ; cm:administrativeUnit ?lau .
             ?lau skos:notation ?code }"""
     )
@@ -130,6 +136,7 @@ def test_2020_codes_are_matched_by_name_not_by_stripping_the_digit(places: Store
         rows = places.select(
             "SELECT ?n WHERE { ?p <http://www.w3.org/2004/02/skos/core#notation> ?n }",
             bindings={"p": place},
+            default_graphs=[graphs.data("urban-audit-2017"), graphs.data("urban-audit-2020")],
         )
         return {str(n) for n in rows.column("n")}
 
@@ -140,7 +147,7 @@ def test_2020_codes_are_matched_by_name_not_by_stripping_the_digit(places: Store
     assert notations(ids.urban_audit("NL002C1")) == {"NL002C1"}
     # ... Amsterdam is NL001C "(greater city)", which replaces the 2017 greater city NL002K1.
     replaced = places.select(
-        "SELECT ?old WHERE { ?new <http://purl.org/dc/terms/replaces> ?old }",
+        "SELECT DISTINCT ?old WHERE { ?new <http://purl.org/dc/terms/replaces> ?old }",
         bindings={"new": ids.urban_audit("NL001C")},
     )
     assert replaced.column("old") == [ids.urban_audit("NL002K1")]
@@ -269,3 +276,36 @@ def test_a_file_where_no_row_is_usable_is_refused(store: Store, tmp_path: Path) 
     with pytest.raises(SourceDataError, match="none of the 1 rows"):
         run_import(store, Lau2018Importer(), tmp_path / "src")
     assert graphs.data("lau-2018") not in store.graphs()
+
+
+@pytest.mark.needs_source_data
+def test_every_place_the_curated_content_names_is_in_the_code_lists(places: Store) -> None:
+    # The curated content and the importers mint the same IRIs: a curated Urban Audit,
+    # NUTS, LAU or country place that no code list holds is a typo or a wrong code.
+    strays = places.select(
+        """SELECT DISTINCT ?place WHERE {
+            GRAPH ?registry { ?place a <https://w3id.org/commensura/ontology#Place> }
+            FILTER NOT EXISTS {
+              GRAPH ?data { ?place a <https://w3id.org/commensura/ontology#Place> }
+              FILTER(?data != ?registry) }
+        }""",
+        bindings={"registry": graphs.REGISTRY},
+    )
+    assert list(strays) == []
+
+
+@pytest.mark.needs_source_data
+def test_curated_and_imported_names_of_a_code_agree(places: Store) -> None:
+    rows = places.select(
+        """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT DISTINCT ?place ?code ?other WHERE {
+            GRAPH ?registry { ?place skos:notation ?code }
+            GRAPH ?data { ?other skos:notation ?code }
+            FILTER(?data != ?registry && ?other != ?place)
+            # LAU codes are unique only within a country (BE 44021 is Gent, FR 44021 is not).
+            FILTER(DATATYPE(?code) != <https://w3id.org/commensura/ontology#LAU2018Code>)
+        }""",
+        bindings={"registry": graphs.REGISTRY},
+    )
+    # No curated code may name another imported place.
+    assert list(rows) == []
