@@ -439,7 +439,13 @@ def test_toolbox_has_practices_of_each_kind_the_working_group_named(kb: Store) -
             ?practice a cm:Practice ; cm:practiceKind ?kind ; cm:operator ?who }"""
     )
     kinds = {str(k).rsplit("/", 1)[1] for k in rows.column("kind")}
-    assert {"monitoringSystem", "surveyModel", "collaborationModel", "communicationFormat"} <= kinds
+    assert {
+        "monitoringSystem",
+        "surveyModel",
+        "collaborationModel",
+        "audience",
+        "communicationFormat",
+    } <= kinds
 
 
 def test_every_practice_has_a_place_and_every_monitor_its_definitions(kb: Store) -> None:
@@ -460,3 +466,19 @@ def test_every_practice_has_a_place_and_every_monitor_its_definitions(kb: Store)
             ?definition cm:targetGroup ?group }"""
     )
     assert len(monitors) >= 4
+
+
+def test_no_curated_link_points_at_nothing(kb: Store) -> None:
+    # Every IRI we mint (id/...) or declare (vocab/...) that the curated content links
+    # to is described somewhere in the knowledge base: a typo would be a dangling link.
+    dangling = kb.select(
+        """SELECT DISTINCT ?target WHERE {
+            GRAPH ?registry { ?s ?p ?target }
+            FILTER(isIRI(?target))
+            FILTER(STRSTARTS(STR(?target), "https://w3id.org/commensura/id/")
+                || STRSTARTS(STR(?target), "https://w3id.org/commensura/vocab/"))
+            FILTER NOT EXISTS { ?target ?anything ?value }
+        }""",
+        bindings={"registry": graphs.REGISTRY},
+    )
+    assert sorted(map(str, dangling.column("target"))) == []
