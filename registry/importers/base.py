@@ -210,7 +210,7 @@ def _digest(path: Path) -> str:
     return sha.hexdigest()
 
 
-def _describe_dataset(importer: Importer, ctx: ImportContext, activity: URIRef) -> None:
+def describe_dataset(importer: Importer, ctx: ImportContext, activity: URIRef) -> None:
     ds = importer.dataset
     ctx.add(ds, RDF.type, DCAT.Dataset)
     ctx.add(ds, DCTERMS.title, Literal(importer.title, lang="en"))
@@ -281,7 +281,7 @@ def run_import(
                     f"{', '.join(importer.files)} could be imported"
                 )
                 raise SourceDataError(msg, details={"rejections": ctx.rejections})
-            _describe_dataset(importer, ctx, activity)
+            describe_dataset(importer, ctx, activity)
         store.drop_graph(importer.graph)
         store.bulk_load(nt_path, RdfFormat.NTRIPLES, graph=importer.graph)
     report = ImportReport(
