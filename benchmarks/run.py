@@ -472,14 +472,14 @@ def run_size(args: argparse.Namespace, triples: int, skip_above: int | None) -> 
 # -- the markdown report -----------------------------------------------------------------
 
 
-def _version(package: str) -> str:
+def package_version(package: str) -> str:
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "not installed"
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():
         for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -500,10 +500,11 @@ def code_version() -> str:
 def machine_lines(args: argparse.Namespace) -> list[str]:
     memory = psutil.virtual_memory().total / 1024**3
     return [
-        f"- machine: {os.cpu_count()} CPUs ({_cpu_model()}), {memory:.1f} GiB RAM, "
+        f"- machine: {os.cpu_count()} CPUs ({cpu_model()}), {memory:.1f} GiB RAM, "
         f"{platform.system()} {platform.release()}",
-        f"- versions: Python {platform.python_version()}, pyoxigraph {_version('pyoxigraph')}, "
-        f"rdflib {_version('rdflib')}, commensura {_version('commensura')} "
+        f"- versions: Python {platform.python_version()}, "
+        f"pyoxigraph {package_version('pyoxigraph')}, "
+        f"rdflib {package_version('rdflib')}, commensura {package_version('commensura')} "
         f"(sha256 of the registry sources: {args.code_version})",
         f"- each query: one warm-up run, then the median of {args.repeat} runs "
         "(in brackets: fastest and slowest)",
