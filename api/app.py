@@ -13,14 +13,15 @@ from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routers import health
+from api.routers import health, submissions
 from registry import __version__
 from registry.config import Settings
 from registry.store import open_store
+from registry.submissions.parse import our_context
 
 DESCRIPTION = """
 Commensura is a knowledge graph and metadata registry of migrant-integration
@@ -58,7 +59,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(submissions.router)
     _mount_docs(app)
+
+    @app.get("/context.jsonld", include_in_schema=True, tags=["submissions"])
+    def jsonld_context() -> JSONResponse:
+        """Commensura's JSON-LD context, for submissions in JSON-LD."""
+        return JSONResponse({"@context": our_context()}, media_type="application/ld+json")
+
     return app
 
 

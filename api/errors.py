@@ -12,14 +12,26 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry.errors import (
+    AuthenticationError,
     CommensuraError,
+    DuplicateError,
+    ForbiddenError,
     InputError,
+    InvalidSubmissionError,
     NotFoundError,
+    PayloadTooLargeError,
     ReadOnlyStoreError,
     StoreError,
+    UnsupportedFormatError,
 )
 
 _STATUS: list[tuple[type[CommensuraError], int]] = [
+    (AuthenticationError, 401),
+    (ForbiddenError, 403),
+    (InvalidSubmissionError, 422),
+    (PayloadTooLargeError, 413),
+    (UnsupportedFormatError, 415),
+    (DuplicateError, 409),
     (NotFoundError, 404),
     (ReadOnlyStoreError, 409),
     (StoreError, 503),
@@ -44,8 +56,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CommensuraError)
     async def _registry_error(request: Request, exc: CommensuraError) -> JSONResponse:
+        status = status_for(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
-            error_body(exc.code, exc.message, exc.details), status_code=status_for(exc)
+            error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
         )
 
     @app.exception_handler(RequestValidationError)

@@ -5,6 +5,7 @@ The ``serve`` command is added by ``api.cli``, which sits above this layer.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -19,11 +20,22 @@ from rich.table import Table
 
 from registry import graphs
 from registry.config import Settings
-from registry.errors import CommensuraError, InputError
+from registry.errors import CommensuraError, InputError, InvalidSubmissionError
 from registry.kb import build
 from registry.kb.build import check_source_data
+from registry.orgs import Organisations
 from registry.results import to_csv, to_sparql_json
 from registry.store import RdfFormat, SelectResult, Store, Term, open_store
+from registry.submissions.csv_template import template_csv
+from registry.submissions.parse import (
+    DRY_RUN_BASE,
+    DRY_RUN_GRAPH,
+    ParsedSubmission,
+    format_for_suffix,
+    parse_submission,
+)
+from registry.submissions.service import submit, validate_submission
+from registry.validation import ValidationReport
 
 app = typer.Typer(
     name="commensura",
@@ -293,6 +305,186 @@ def _graph_name(text: str) -> URIRef:
         return URIRef(text)
     msg = f"{text!r} is not a graph: use an IRI or one of {', '.join(_SHORT_GRAPHS)}"
     raise InputError(msg)
+
+
+# -- organisations, tokens, validation and submissions ----------------------------
+
+org_app = typer.Typer(help="Organisations that submit to Commensura.", no_args_is_help=True)
+token_app = typer.Typer(help="Tokens that let an organisation submit.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+app.add_typer(token_app, name="token")
+
+
+def _organisations(store: Path | None) -> Organisations:
+    return Organisations(settings_for(store).auth_path)
+
+
+@org_app.command("add")
+def org_add_command(
+    slug: Annotated[str, typer.Argument(help="Short name, e.g. amsterdam-os.")],
+    name: Annotated[str, typer.Option("--name", help="The organisation's full name.")],
+    store: StoreOption = None,
+) -> None:
+    """Add an organisation; it writes into its own graph, partner/<slug>."""
+    try:
+        org = _organisations(store).add(slug, name)
+    except CommensuraError as error:
+        fail(error)
+    Console().print(f"added {org.slug} ({escape(org.name)}): graph {org.graph}")
+
+
+@org_app.command("list")
+def org_list_command(store: StoreOption = None) -> None:
+    """List the organisations."""
+    try:
+        orgs = _organisations(store).all()
+    except CommensuraError as error:
+        fail(error)
+    table = Table("slug", "name", "graph", "added")
+    for org in orgs:
+        table.add_row(org.slug, escape(org.name), str(org.graph), org.created)
+    Console().print(table)
+
+
+@token_app.command("create")
+def token_create_command(
+    org: Annotated[str, typer.Option("--org", help="The organisation the token acts for.")],
+    store: StoreOption = None,
+) -> None:
+    """Create a token; it is printed once and only its hash is kept."""
+    try:
+        info, secret = _organisations(store).create_token(org)
+    except CommensuraError as error:
+        fail(error)
+    err.print(f"token {info.id} for {org}: store it now, it is not shown again")
+    typer.echo(secret)
+
+
+@token_app.command("list")
+def token_list_command(
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation's.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """List tokens (their ids, never the secrets)."""
+    try:
+        tokens = _organisations(store).tokens(org)
+    except CommensuraError as error:
+        fail(error)
+    table = Table("id", "organisation", "created", "revoked")
+    for token in tokens:
+        table.add_row(token.id, token.organisation, token.created, token.revoked or "")
+    Console().print(table)
+
+
+@token_app.command("revoke")
+def token_revoke_command(
+    token_id: Annotated[str, typer.Argument(help="The token's id, from `token list`.")],
+    store: StoreOption = None,
+) -> None:
+    """Revoke a token: it stops working at once."""
+    try:
+        info = _organisations(store).revoke(token_id)
+    except CommensuraError as error:
+        fail(error)
+    Console().print(f"revoked token {info.id} of {info.organisation}")
+
+
+REPORT_FORMATS = ("text", "json", "turtle")
+
+
+def _read_submission(db: Store, file: Path, graph: URIRef, base: str) -> ParsedSubmission:
+    if not file.is_file():
+        raise InputError(f"no file at {file}", details={"path": str(file)})
+    return parse_submission(
+        db, file.read_bytes(), format_for_suffix(file.name), graph=graph, base=base
+    )
+
+
+def _print_report(report: ValidationReport, output: str) -> None:
+    if output == "json":
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    elif output == "turtle":
+        typer.echo(report.to_turtle())
+    else:
+        typer.echo(report.to_text(), nl=False)
+
+
+@app.command("validate")
+def validate_command(
+    file: Annotated[Path, typer.Argument(help="A .ttl, .trig, .nt, .jsonld or .csv file.")],
+    output: Annotated[
+        str, typer.Option("--format", help=f"Report as {', '.join(REPORT_FORMATS)}.")
+    ] = "text",
+    store: StoreOption = None,
+) -> None:
+    """Validate a submission against the shapes, with the knowledge base as context.
+
+    Nothing is stored. Exit status 0 when it would be accepted, 1 when it has violations.
+    """
+    if output not in REPORT_FORMATS:
+        fail(InputError(f"--format must be one of {', '.join(REPORT_FORMATS)}"))
+    try:
+        with open_store(settings_for(store), read_only=True) as db:
+            parsed = _read_submission(db, file, DRY_RUN_GRAPH, DRY_RUN_BASE)
+            report = validate_submission(db, parsed.graph)
+    except CommensuraError as error:
+        fail(error)
+    _print_report(report, output)
+    if not report.accepted:
+        raise typer.Exit(code=1)
+
+
+@app.command("submit")
+def submit_command(
+    file: Annotated[Path, typer.Argument(help="A .ttl, .trig, .nt, .jsonld or .csv file.")],
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="COMMENSURA_TOKEN",
+            help="Your organisation's token (or the COMMENSURA_TOKEN variable).",
+            show_default=False,
+        ),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Validate a submission and store it in your organisation's graph (all or nothing)."""
+    settings = settings_for(store)
+    try:
+        org = Organisations(settings.auth_path).authenticate(token)
+        with open_store(settings, read_only=False) as db:
+            parsed = _read_submission(db, file, org.graph, org.namespace)
+            result = submit(db, org, parsed.graph, fmt=parsed.format, body=file.read_bytes())
+    except InvalidSubmissionError as error:
+        report = error.details.get("report")
+        if isinstance(report, dict):
+            err.print(json.dumps(report, indent=2))
+        fail(error)
+    except CommensuraError as error:
+        fail(error)
+    Console().print(
+        f"stored submission {result.id}: {result.triples:,} triples, "
+        f"{len(result.resources)} resources in {result.graph}"
+        + (f", {len(result.replaced)} replaced" if result.replaced else "")
+        + (f", {len(result.versions)} new versions" if result.versions else "")
+    )
+    if result.report.results:
+        typer.echo(result.report.to_text(), nl=False)
+
+
+@app.command("template")
+def template_command(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Write the empty CSV template for indicator definitions (see docs/csv-template.md)."""
+    text = template_csv()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote the template to {output}")
 
 
 def main() -> None:

@@ -37,8 +37,27 @@ class Settings(BaseSettings):
         default=False,
         description="Open the store read-only (several processes may then share it).",
     )
+    auth_file: Path | None = Field(
+        default=None,
+        description=(
+            "SQLite file of organisations and hashed tokens. Default: beside the store, "
+            "named after it (store-auth.sqlite3). Kept out of the store, so SPARQL never sees it."
+        ),
+    )
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body the HTTP API accepts, in bytes (413 above it).",
+    )
 
-    @field_validator("store", "source_data")
+    @property
+    def auth_path(self) -> Path:
+        """Where organisations and token hashes are kept."""
+        if self.auth_file is not None:
+            return self.auth_file
+        return self.store.with_name(f"{self.store.name}-auth.sqlite3")
+
+    @field_validator("store", "source_data", "auth_file")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser()

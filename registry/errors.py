@@ -14,7 +14,14 @@ tree to status codes in one place (``api.errors``)::
     │   ├── QueryError              query.invalid
     │   │   ├── BindingError            query.binding
     │   │   └── ServiceRefusedError     query.service_refused
-    │   └── UnsupportedQueryFormError   query.wrong_form
+    │   ├── UnsupportedQueryFormError   query.wrong_form
+    │   ├── SourceDataError         source.invalid
+    │   ├── DuplicateError          org.exists
+    │   ├── PayloadTooLargeError    request.too_large
+    │   └── InvalidSubmissionError  submission.invalid (carries the validation report)
+    ├── AuthenticationError         auth.invalid_token
+    ├── ForbiddenError              auth.forbidden
+    │   └── ForbiddenResourceError  submission.forbidden_iri
     ├── NotFoundError               not_found
     └── StoreError                  store.*
         ├── StoreUnavailableError   store.unavailable
@@ -104,3 +111,39 @@ class SourceDataError(InputError):
     """A source-data file cannot be imported: missing columns, no usable rows."""
 
     code = "source.invalid"
+
+
+class DuplicateError(InputError):
+    """Something with that name exists already."""
+
+    code = "org.exists"
+
+
+class AuthenticationError(CommensuraError):
+    """No token, or a token Commensura does not know (or that was revoked)."""
+
+    code = "auth.invalid_token"
+
+
+class ForbiddenError(CommensuraError):
+    """A valid token asking for something its organisation may not do."""
+
+    code = "auth.forbidden"
+
+
+class PayloadTooLargeError(InputError):
+    """A request body over the configured cap."""
+
+    code = "request.too_large"
+
+
+class ForbiddenResourceError(ForbiddenError):
+    """A submission describes resources its organisation may not write."""
+
+    code = "submission.forbidden_iri"
+
+
+class InvalidSubmissionError(InputError):
+    """A submission that does not conform to the shapes; ``details`` holds the report."""
+
+    code = "submission.invalid"

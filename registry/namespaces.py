@@ -27,6 +27,8 @@ from rdflib.term import URIRef
 ONTOLOGY_IRI = URIRef("https://w3id.org/commensura/ontology")
 BASE = "https://w3id.org/commensura/"
 
+DCAT3 = Namespace("http://www.w3.org/ns/dcat#")
+"""DCAT 3 terms rdflib's closed DCAT namespace lacks (dcat:version, dcat:previousVersion)."""
 DQV = Namespace("http://www.w3.org/ns/dqv#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
@@ -146,6 +148,7 @@ __all__ = [
     "BASE",
     "CM",
     "DCAT",
+    "DCAT3",
     "DCTERMS",
     "DQV",
     "FOAF",

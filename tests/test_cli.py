@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic
 from registry import graphs
 from registry.resources import ontology_files
 
-COMMANDS = ["build", "query", "export", "serve"]
+COMMANDS = ["build", "query", "export", "serve", "validate", "submit", "template", "org", "token"]
 
 
 def commensura(
@@ -62,7 +62,9 @@ def test_help_explains_every_command(command: str | None) -> None:
     if command is None:
         for name in COMMANDS:
             assert name in out
-    else:
+    elif command in ("org", "token"):
+        assert "add" in out or "create" in out
+    elif command != "template":
         assert "--store" in out
 
 
@@ -246,3 +248,84 @@ def test_build_refuses_a_source_data_folder_that_is_not_there(tmp_path: Path) ->
     assert "[config.invalid]" in result.stderr
     assert "nowhere" in " ".join(result.stderr.split())
     assert not (tmp_path / "s").exists() or not any((tmp_path / "s").iterdir())
+
+
+SUBMISSIONS = Path(__file__).parent / "data" / "submissions"
+
+
+def test_organisations_tokens_validate_and_submit_from_the_command_line(built: Path) -> None:
+    store = built
+    added = commensura(
+        "org", "add", "amsterdam-os", "--name", "City of Amsterdam", "--store", str(store)
+    )
+    assert "partner/amsterdam-os" in " ".join(added.stdout.split())
+    again = commensura(
+        "org", "add", "amsterdam-os", "--name", "x", "--store", str(store), check=False
+    )
+    assert again.returncode == 1
+    assert "[org.exists]" in again.stderr
+    created = commensura("token", "create", "--org", "amsterdam-os", "--store", str(store))
+    secret = created.stdout.strip()
+    assert secret.startswith("cmt_")
+    assert "not shown again" in created.stderr
+    listed = commensura("token", "list", "--store", str(store)).stdout
+    assert "amsterdam-os" in listed
+    assert secret not in listed
+    # validate: a dry run with an exit status scripts can use
+    ok = commensura("validate", str(SUBMISSIONS / "amsterdam.ttl"), "--store", str(store))
+    assert ok.stdout.startswith(("Conforms", "Accepted"))
+    report = commensura(
+        "validate", str(SUBMISSIONS / "amsterdam.ttl"), "--format", "json", "--store", str(store)
+    )
+    assert json.loads(report.stdout)["accepted"] is True
+    # submit with the token; without one it is refused
+    no_token = commensura(
+        "submit", str(SUBMISSIONS / "amsterdam.ttl"), "--store", str(store), check=False
+    )
+    assert no_token.returncode == 1
+    assert "[auth.invalid_token]" in no_token.stderr
+    stored = commensura(
+        "submit", str(SUBMISSIONS / "amsterdam.ttl"), "--token", secret, "--store", str(store)
+    )
+    assert "stored submission" in stored.stdout
+    count = commensura(
+        "query",
+        "--store",
+        str(store),
+        "--format",
+        "csv",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "--bind",
+        "g=<https://w3id.org/commensura/graph/partner/amsterdam-os>",
+    ).stdout.split()
+    assert int(count[1]) > 20
+    token_id = commensura("token", "list", "--org", "amsterdam-os", "--store", str(store)).stdout
+    revoked_id = next(line.split()[1] for line in token_id.splitlines() if "amsterdam-os" in line)
+    commensura("token", "revoke", revoked_id, "--store", str(store))
+    refused = commensura(
+        "submit",
+        str(SUBMISSIONS / "amsterdam.ttl"),
+        "--token",
+        secret,
+        "--store",
+        str(store),
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert "[auth.invalid_token]" in refused.stderr
+
+
+def test_validate_exits_1_and_explains_when_a_file_has_violations(built: Path) -> None:
+    result = commensura(
+        "validate", str(SUBMISSIONS / "amsterdam-invalid.ttl"), "--store", str(built), check=False
+    )
+    assert result.returncode == 1
+    assert result.stdout.startswith("Not accepted:")
+    assert "VIOLATION" in result.stdout
+
+
+def test_template_writes_the_empty_csv_template(tmp_path: Path) -> None:
+    out = tmp_path / "template.csv"
+    commensura("template", "-o", str(out))
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert {"id", "indicator", "target_group"} <= set(header)

@@ -58,6 +58,7 @@ def test_wheel_ships_ontology_shapes_and_console_script(wheel: Path) -> None:
     for path in content.rglob("*.ttl"):
         assert path.relative_to(REPO).as_posix() in names, path
     assert "registry/py.typed" in names
+    assert "registry/context.jsonld" in names
     assert "api/py.typed" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "commensura = api.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -291,6 +291,19 @@ class Store(abc.ABC):
         """Run a CONSTRUCT or DESCRIBE query."""
         return _expect(Graph, "a CONSTRUCT or DESCRIBE", self.query(sparql, **options))
 
+    def triples_about(
+        self, subjects: Iterable[URIRef], *, graphs: Sequence[URIRef] | None = None
+    ) -> Graph:
+        """Every triple whose subject is one of ``subjects``, from all graphs or those named."""
+        result = Graph()
+        for subject in subjects:
+            result += self.construct(
+                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                bindings={"s": subject},
+                default_graphs=list(graphs) if graphs is not None else None,
+            )
+        return result
+
     @abc.abstractmethod
     def graphs(self) -> list[URIRef]:
         """The named graphs of the store, sorted."""

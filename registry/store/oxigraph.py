@@ -9,7 +9,7 @@ into the update.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -119,7 +119,13 @@ def _syntax_error(exc: Exception, fmt: RdfFormat) -> InputError:
         )
         return RemoteContextError(msg, details={"format": fmt.value})
     msg = f"the {fmt.value} input is not valid: {text}"
-    return RdfSyntaxError(msg, details={"format": fmt.value, "error": text})
+    details: dict[str, object] = {"format": fmt.value, "error": text}
+    line, column = getattr(exc, "lineno", None), getattr(exc, "offset", None)
+    if isinstance(line, int):
+        details["line"] = line
+        if isinstance(column, int):
+            details["column"] = column
+    return RdfSyntaxError(msg, details=details)
 
 
 class OxigraphStore(Store):
@@ -222,6 +228,21 @@ class OxigraphStore(Store):
         except OSError as exc:
             msg = f"the store could not be read: {exc}"
             raise StoreError(msg) from exc
+
+    def triples_about(
+        self, subjects: Iterable[URIRef], *, graphs: Sequence[URIRef] | None = None
+    ) -> Graph:
+        result = Graph()
+        wanted = None if graphs is None else {str(g) for g in graphs}
+        for subject in subjects:
+            for quad in self._store.quads_for_pattern(to_ox(subject), None, None, None):  # type: ignore[arg-type]
+                name = quad.graph_name
+                if wanted is not None and (
+                    not isinstance(name, ox.NamedNode) or name.value not in wanted
+                ):
+                    continue
+                result.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+        return result
 
     def graphs(self) -> list[URIRef]:
         names = (g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))

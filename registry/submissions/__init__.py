@@ -1,0 +1,1 @@
+"""Partner submissions: parsing, validation and storage."""
