@@ -83,3 +83,9 @@ def test_json_that_does_not_parse_says_where() -> None:
     with pytest.raises(RdfSyntaxError) as caught:
         resolve_jsonld(b'{\n  "@id": \n')
     assert caught.value.details["line"] == 3
+
+
+def test_json_nested_deeper_than_python_reads_is_a_syntax_error_not_a_crash() -> None:
+    with pytest.raises(RdfSyntaxError) as caught:
+        resolve_jsonld(b"[" * 100_000)
+    assert "nested too deeply" in caught.value.message

@@ -328,8 +328,11 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(
             assert isinstance(details["column"], int)
 
 
-def test_unknown_submission_is_404(live: Live) -> None:
-    response = httpx.get(f"{live.url}/api/submissions/20260101T000000-deadbeef")
+@pytest.mark.parametrize(
+    "submission_id", ["20260101T000000-deadbeef", "x%20y%3E%3C", "..%2F..%2Fetc", "%C3%A9" * 40]
+)
+def test_unknown_submission_is_404(live: Live, submission_id: str) -> None:
+    response = httpx.get(f"{live.url}/api/submissions/{submission_id}")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
@@ -373,3 +376,39 @@ def test_a_csv_error_names_its_row_and_column_and_changes_nothing(live: Live) ->
     details = assert_refused(live, response, 400, "csv.unknown_code", before)
     assert details["column"] == "unit"
     assert isinstance(details["row"], int)
+
+
+NASTY = [
+    ("text/turtle", bytes(range(256)) * 4),
+    ("text/turtle", '<a:a> <a:b> "caf\xe9" .'.encode("latin-1")),
+    ("application/ld+json", b"[" * 50_000),
+    ("application/ld+json", b'{"@context": null, "@id": "a:x", "a:p": {"@value": 1}}'),
+    (
+        "application/ld+json",
+        b'{"@context": {"@import": "https://example.org/ctx.jsonld"}, "@id": "a:x"}',
+    ),
+    ("application/ld+json", b'{"@context": {"@version": 2.5}, "@id": "a:x"}'),
+    ("application/trig", b"GRAPH _:g { <a:a> <a:b> <a:c> }"),
+    ("application/n-triples", b'<a:a> <a:b> "x"^^<not an iri> .'),
+    ("text/csv", b'id,label\n\x00\x00,"unterminated'),
+    ("text/csv", b";;;;\n;;;;\n"),
+    (
+        "text/turtle",
+        b"@prefix : <http://example.org/> . :a :b " + b"(" * 5000 + b")" * 5000 + b" .",
+    ),
+]
+
+
+@pytest.mark.parametrize(("media_type", "body"), NASTY)
+def test_no_input_gets_a_server_error(live: Live, media_type: str, body: bytes) -> None:
+    before = live.snapshot()
+    statuses = {}
+    for path, org in (("/api/submissions", "amsterdam-os"), ("/api/validate", None)):
+        response = live.post(path, body, live.headers(org, media_type))
+        assert response.status_code < 500, response.text
+        if response.status_code >= 400:
+            assert response.json()["error"]["code"]
+        statuses[path] = response.status_code
+    if live.snapshot() != before:
+        # Only an accepted submission may change the store.
+        assert statuses["/api/submissions"] == 201

@@ -122,3 +122,23 @@ def test_validation_leaves_the_shapes_as_they_were(kb: Store) -> None:
     second = report_for(kb, SUBMISSIONS / "amsterdam-invalid.ttl", Engine.PYSHACL)
     assert len(shapes_graph()) == before
     assert [r.key() for r in first.results] == [r.key() for r in second.results]
+
+
+def test_when_the_fast_engine_fails_the_reference_answers(
+    kb: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import registry.validation as validation
+    from registry.validation.engines import EngineError
+
+    real_run = validation.run  # type: ignore[attr-defined]  # the name validate() calls
+
+    def failing(engine: Engine, data: Graph, shapes: Graph) -> Graph:
+        if engine is Engine.SHACL:
+            msg = "simulated engine failure"
+            raise EngineError(msg)
+        return real_run(engine, data, shapes)
+
+    monkeypatch.setattr(validation, "run", failing)
+    report = report_for(kb, SUBMISSIONS / "amsterdam-invalid.ttl", Engine.SHACL)
+    assert report.engine == Engine.PYSHACL.value
+    assert not report.accepted

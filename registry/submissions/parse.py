@@ -124,10 +124,15 @@ def _inline_context(value: Any) -> Any:
     return value
 
 
+_TOO_DEEP = "the JSON-LD document is nested too deeply to read: flatten it (use @graph and @id)"
+
+
 def resolve_jsonld(body: bytes) -> bytes:
     """The document with Commensura's context inlined; other remote contexts refused."""
     try:
         document = json.loads(body.decode("utf-8-sig"))
+    except RecursionError as exc:
+        raise RdfSyntaxError(_TOO_DEEP, details={"format": "jsonld"}) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         column = getattr(exc, "colno", None)
@@ -136,7 +141,10 @@ def resolve_jsonld(body: bytes) -> bytes:
         if line is not None:
             details.update(line=line, column=column)
         raise RdfSyntaxError(msg, details=details) from exc
-    return json.dumps(_inline_contexts(document)).encode("utf-8")
+    try:
+        return json.dumps(_inline_contexts(document)).encode("utf-8")
+    except RecursionError as exc:  # pragma: no cover - json.loads refuses deeper nesting
+        raise RdfSyntaxError(_TOO_DEEP, details={"format": "jsonld"}) from exc
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ queryable.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ RESERVED = "https://w3id.org/commensura/"
 GENID = ".well-known/genid/"
 VERSIONED = (CM.IndicatorDefinition, CM.PopulationDefinition)
 SUBMISSION_BASE = f"{ID_BASE}submission/"
+_SUBMISSION_ID = re.compile(r"^\d{8}T\d{6}-[0-9a-f]{8}$")
 
 
 def _triples(graph: Graph | list[tuple[Any, Any, Any]]) -> list[Triple]:
@@ -340,6 +342,9 @@ def _provenance(
 
 def get_submission(store: Store, submission_id: str) -> dict[str, Any]:
     """The record of one stored submission, with its validation report."""
+    if not _SUBMISSION_ID.fullmatch(submission_id):
+        msg = f"no submission {submission_id!r}: ids look like 20261122T201703-140fcc89"
+        raise NotFoundError(msg, details={"id": submission_id})
     act = submission_iri(submission_id)
     record = store.triples_about([act], graphs=[graphs.PROVENANCE])
     if (act, RDF.type, CM.Submission) not in record:
