@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routers import health, submissions
+from api.routers import coverage, discovery, health, linked_data, sparql, submissions
 from registry import __version__
 from registry.config import Settings
 from registry.store import open_store
@@ -60,6 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(submissions.router)
+    app.include_router(discovery.router)
+    app.include_router(coverage.router)
+    app.include_router(sparql.router)
+    app.include_router(linked_data.router)
     _mount_docs(app)
 
     @app.get("/context.jsonld", include_in_schema=True, tags=["submissions"])
