@@ -50,6 +50,33 @@ class Settings(BaseSettings):
         description="Largest request body the HTTP API accepts, in bytes (413 above it).",
     )
 
+    sparql_result_limit: int = Field(
+        default=100_000,
+        ge=1,
+        description=(
+            "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) one /sparql answer holds; "
+            "a longer answer is cut there and says so (header X-Commensura-Truncated: true)."
+        ),
+    )
+    sparql_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Seconds a /sparql request may take, waiting for a worker included; a query still "
+            "running then is answered with 400 query.timeout."
+        ),
+    )
+    sparql_workers: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description=(
+            "Queries /sparql runs at the same time, each in its own worker thread; when all are "
+            "busy for the whole time cap, a request is answered with 429 query.busy."
+        ),
+    )
+
     @property
     def auth_path(self) -> Path:
         """Where organisations and token hashes are kept."""

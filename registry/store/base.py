@@ -16,11 +16,22 @@ engine underneath. The contract, shared by the embedded and remote backends:
 * ``bulk_load`` is the fast, non-transactional path for filling a graph with a
   large file; it is meant for graphs nobody reads yet.
 * A store opened on an existing folder finds all its data again.
+* A query that names its own dataset (``FROM`` / ``FROM NAMED``) is answered over
+  that dataset, unless the caller passes ``default_graphs`` or ``named_graphs``,
+  which win (as the SPARQL 1.1 Protocol's graph parameters do).
+* ``query_serialized`` answers a query directly in a wire format (SPARQL results
+  JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML), stopping after
+  ``limit`` rows or triples (the result says it was truncated) and raising
+  ``QueryTimeoutError`` once a ``deadline`` passes between two results. Backends
+  override it to stream from their engine; the generic version runs ``query``
+  and writes the answer with rdflib.
 """
 
 from __future__ import annotations
 
 import abc
+import re
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,9 +40,17 @@ from types import TracebackType
 from typing import IO, Self, TypedDict, TypeVar, Unpack
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.query import Result
+from rdflib.term import Variable
 
-from registry.errors import ReadOnlyStoreError, UnsupportedFormatError, UnsupportedQueryFormError
-from registry.sparql import bind_values, refuse_federation
+from registry.errors import (
+    QueryError,
+    ReadOnlyStoreError,
+    UnsupportedFormatError,
+    UnsupportedQueryFormError,
+)
+from registry.sparql import bind_values, code_tokens, refuse_federation
 
 Term = URIRef | BNode | Literal
 Triple = tuple[URIRef | BNode, URIRef, Term]
@@ -161,6 +180,167 @@ def _expect(kind: type[_R], form: str, result: QueryResult) -> _R:
     return result
 
 
+# -- answers in a wire format ------------------------------------------------------
+
+SPARQL_RESULTS_JSON = "application/sparql-results+json"
+SPARQL_RESULTS_XML = "application/sparql-results+xml"
+SPARQL_RESULTS_CSV = "text/csv"
+SPARQL_RESULTS_TSV = "text/tab-separated-values"
+
+SOLUTION_FORMATS = (SPARQL_RESULTS_JSON, SPARQL_RESULTS_XML, SPARQL_RESULTS_CSV, SPARQL_RESULTS_TSV)
+"""Media types ``query_serialized`` writes SELECT solutions in."""
+BOOLEAN_FORMATS = (SPARQL_RESULTS_JSON, SPARQL_RESULTS_XML)
+"""Media types ``query_serialized`` writes ASK answers in."""
+GRAPH_FORMATS = tuple(
+    fmt.media_type
+    for fmt in (RdfFormat.TURTLE, RdfFormat.NTRIPLES, RdfFormat.JSONLD, RdfFormat.RDFXML)
+)
+"""Media types ``query_serialized`` writes CONSTRUCT and DESCRIBE answers in."""
+
+
+class QueryTimeoutError(QueryError):
+    """A query that was still running when its deadline passed."""
+
+    code = "query.timeout"
+
+
+class ResultKind(StrEnum):
+    """What a query answered: solutions (SELECT), a boolean (ASK) or a graph."""
+
+    SOLUTIONS = "solutions"
+    BOOLEAN = "boolean"
+    GRAPH = "graph"
+
+
+@dataclass(frozen=True)
+class SerializedResult:
+    """A query answer written in one wire format.
+
+    ``count`` is the number of rows (SELECT) or triples (CONSTRUCT, DESCRIBE) written,
+    1 for ASK; ``truncated`` is true when the answer had more than the ``limit``
+    asked for and was cut there.
+    """
+
+    kind: ResultKind
+    media_type: str
+    body: bytes
+    count: int
+    truncated: bool
+
+
+_DATASET_CLAUSE = re.compile(r"(?<![\w:?$@])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def names_dataset(sparql: str) -> bool:
+    """True when the query has a dataset clause (``FROM`` or ``FROM NAMED``)."""
+    return _DATASET_CLAUSE.search(code_tokens(sparql)) is not None
+
+
+def check_deadline(deadline: float | None) -> None:
+    """Raise ``QueryTimeoutError`` if ``deadline`` (a ``time.monotonic()`` value) has passed."""
+    if deadline is not None and time.monotonic() > deadline:
+        msg = "the query was still running when its time ran out"
+        raise QueryTimeoutError(msg)
+
+
+def wrong_format(kind: ResultKind, media_type: str) -> UnsupportedQueryFormError:
+    """The error for an answer that cannot be written in the media type asked for."""
+    offered = {
+        ResultKind.SOLUTIONS: SOLUTION_FORMATS,
+        ResultKind.BOOLEAN: BOOLEAN_FORMATS,
+        ResultKind.GRAPH: GRAPH_FORMATS,
+    }[kind]
+    msg = (
+        f"a {kind.value} answer cannot be written as {media_type}: use one of {', '.join(offered)}"
+    )
+    return UnsupportedQueryFormError(msg, details={"media_type": media_type, "offered": offered})
+
+
+def serialize_result(
+    result: QueryResult,
+    media_type: str,
+    *,
+    limit: int | None = None,
+    prefixes: Mapping[str, str] | None = None,
+) -> SerializedResult:
+    """A query answer already in memory, cut at ``limit`` and written with rdflib."""
+    if isinstance(result, bool):
+        if media_type not in BOOLEAN_FORMATS:
+            raise wrong_format(ResultKind.BOOLEAN, media_type)
+        answer = Result("ASK")
+        answer.askAnswer = result
+        body = answer.serialize(format=_RDFLIB_RESULTS[media_type])
+        return SerializedResult(ResultKind.BOOLEAN, media_type, body or b"", 1, False)
+    if isinstance(result, SelectResult):
+        if media_type not in SOLUTION_FORMATS:
+            raise wrong_format(ResultKind.SOLUTIONS, media_type)
+        rows = result.rows if limit is None else result.rows[:limit]
+        truncated = len(rows) < len(result.rows)
+        if media_type == SPARQL_RESULTS_TSV:
+            body = _tsv(result.variables, rows)
+        else:
+            answer = Result("SELECT")
+            names = [Variable(v) for v in result.variables]
+            answer.vars = names
+            answer.bindings = [
+                {v: t for v, t in zip(names, row, strict=True) if t is not None} for row in rows
+            ]
+            body = answer.serialize(format=_RDFLIB_RESULTS[media_type]) or b""
+        return SerializedResult(ResultKind.SOLUTIONS, media_type, body, len(rows), truncated)
+    if media_type not in GRAPH_FORMATS:
+        raise wrong_format(ResultKind.GRAPH, media_type)
+    graph, truncated = result, False
+    if limit is not None and len(result) > limit:
+        graph, truncated = Graph(), True
+        for index, triple in enumerate(result):
+            if index >= limit:
+                break
+            graph.add(triple)
+    for prefix, namespace in (prefixes or {}).items():
+        graph.bind(prefix, namespace, override=False)
+    fmt = {
+        RdfFormat.TURTLE: "turtle",
+        RdfFormat.NTRIPLES: "nt",
+        RdfFormat.JSONLD: "json-ld",
+        RdfFormat.RDFXML: "xml",
+    }[RdfFormat.parse(media_type)]
+    body = graph.serialize(format=fmt, encoding="utf-8")
+    return SerializedResult(ResultKind.GRAPH, media_type, body, len(graph), truncated)
+
+
+_RDFLIB_RESULTS = {
+    SPARQL_RESULTS_JSON: "json",
+    SPARQL_RESULTS_XML: "xml",
+    SPARQL_RESULTS_CSV: "csv",
+}
+
+
+def _tsv(variables: Sequence[str], rows: Sequence[tuple[Term | None, ...]]) -> bytes:
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines.extend("\t".join("" if t is None else _tsv_term(t) for t in row) for row in rows)
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _tsv_term(term: Term) -> str:
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    text = (
+        str(term)
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
+    if term.language:
+        return f'"{text}"@{term.language}'
+    if term.datatype is not None and term.datatype != XSD.string:
+        return f'"{text}"^^<{term.datatype}>'
+    return f'"{text}"'
+
+
 @dataclass
 class _Operation:
     kind: str  # "insert" | "delete" | "drop"
@@ -256,7 +436,8 @@ class Store(abc.ABC):
 
         ``bindings`` joins typed terms to variables of the top-level pattern. ``default_graphs``
         narrows the default graph to the union of the given graphs (all named
-        graphs when omitted); ``named_graphs`` narrows what ``GRAPH`` sees.
+        graphs when omitted, unless the query names its own with ``FROM``);
+        ``named_graphs`` narrows what ``GRAPH`` sees.
         Federated queries (SERVICE) are refused before the engine sees them.
         """
         refuse_federation(sparql)
@@ -290,6 +471,71 @@ class Store(abc.ABC):
     def construct(self, sparql: str, **options: Unpack[QueryOptions]) -> Graph:
         """Run a CONSTRUCT or DESCRIBE query."""
         return _expect(Graph, "a CONSTRUCT or DESCRIBE", self.query(sparql, **options))
+
+    def query_serialized(
+        self,
+        sparql: str,
+        *,
+        media_type: str,
+        default_graphs: Sequence[URIRef] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+        limit: int | None = None,
+        deadline: float | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        base_iri: str | None = None,
+    ) -> SerializedResult:
+        """Run a query and write its answer in ``media_type``.
+
+        SELECT answers in ``SOLUTION_FORMATS``, ASK in ``BOOLEAN_FORMATS``, CONSTRUCT and
+        DESCRIBE in ``GRAPH_FORMATS``; another combination raises
+        ``UnsupportedQueryFormError``. At most ``limit`` rows or triples are written
+        (``truncated`` says when there were more). ``deadline`` is a ``time.monotonic()``
+        value: once it has passed, the store stops at the next result it reads and
+        raises ``QueryTimeoutError`` (an engine busy before its first result cannot be
+        interrupted; callers that must answer on time run this in a worker thread).
+        ``prefixes`` are used by graph formats that abbreviate IRIs; ``base_iri``
+        resolves the query's relative IRIs (the query's own ``BASE`` wins). Federated
+        queries are refused before the engine sees them.
+        """
+        refuse_federation(sparql)
+        if limit is not None and limit < 0:
+            msg = "limit must be zero or more"
+            raise ValueError(msg)
+        check_deadline(deadline)
+        return self._query_serialized(
+            sparql,
+            media_type=media_type,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            limit=limit,
+            deadline=deadline,
+            prefixes=prefixes,
+            base_iri=base_iri,
+        )
+
+    def _query_serialized(
+        self,
+        sparql: str,
+        *,
+        media_type: str,
+        default_graphs: Sequence[URIRef] | None,
+        named_graphs: Sequence[URIRef] | None,
+        limit: int | None,
+        deadline: float | None,
+        prefixes: Mapping[str, str] | None,
+        base_iri: str | None,
+    ) -> SerializedResult:
+        """Generic version: the whole answer from ``_query``, then cut and written with rdflib.
+
+        The deadline is checked once the engine has answered; an answer that came too
+        late is dropped. The base IRI becomes a ``BASE`` declaration written by the
+        store's term writer (which checks it). A backend that can stream overrides this.
+        """
+        if base_iri is not None:
+            sparql = f"BASE {self._sparql_term(URIRef(base_iri))}\n{sparql}"
+        result = self._query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
+        check_deadline(deadline)
+        return serialize_result(result, media_type, limit=limit, prefixes=prefixes)
 
     def triples_about(
         self, subjects: Iterable[URIRef], *, graphs: Sequence[URIRef] | None = None

@@ -9,7 +9,9 @@ into the update.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+import traceback
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,14 +31,25 @@ from registry.errors import (
     UnsupportedFormatError,
 )
 from registry.store.base import (
+    GRAPH_FORMATS,
+    SPARQL_RESULTS_CSV,
+    SPARQL_RESULTS_JSON,
+    SPARQL_RESULTS_TSV,
+    SPARQL_RESULTS_XML,
     QueryResult,
     RdfFormat,
+    ResultKind,
     SelectResult,
+    SerializedResult,
     Source,
     Store,
     Term,
     Triple,
     _Operation,
+    check_deadline,
+    names_dataset,
+    serialize_result,
+    wrong_format,
 )
 
 _FORMATS = {
@@ -128,6 +141,174 @@ def _syntax_error(exc: Exception, fmt: RdfFormat) -> InputError:
     return RdfSyntaxError(msg, details=details)
 
 
+# -- queries -----------------------------------------------------------------------
+
+_BOOLEAN_FORMATS = {
+    SPARQL_RESULTS_JSON: ox.QueryResultsFormat.JSON,
+    SPARQL_RESULTS_XML: ox.QueryResultsFormat.XML,
+}
+_SOLUTION_FORMATS = {
+    **_BOOLEAN_FORMATS,
+    SPARQL_RESULTS_CSV: ox.QueryResultsFormat.CSV,
+    SPARQL_RESULTS_TSV: ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {media_type: _FORMATS[RdfFormat.parse(media_type)] for media_type in GRAPH_FORMATS}
+_ABBREVIATING = (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+
+
+def _dataset_options(
+    sparql: str, default_graphs: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None
+) -> dict[str, Any]:
+    """The engine's dataset options: graphs the caller names win, then the query's own FROM."""
+    options: dict[str, Any] = {}
+    if default_graphs is not None:
+        options["default_graph"] = [_graph_node(g) for g in default_graphs]
+    elif named_graphs is not None or not names_dataset(sparql):
+        options["use_default_graph_as_union"] = True
+    if named_graphs is not None:
+        options["named_graphs"] = [_graph_node(g) for g in named_graphs]
+    return options
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """Engine exceptions as registry errors."""
+    try:
+        yield
+    except SyntaxError as exc:
+        msg = f"the SPARQL query is not valid: {exc}"
+        raise QueryError(msg, details={"error": str(exc)}) from exc
+    except RuntimeError as exc:
+        msg = f"the query failed: {exc}"
+        raise QueryError(msg, details={"error": str(exc)}) from exc
+    except OSError as exc:
+        msg = f"the store could not be read: {exc}"
+        raise StoreError(msg) from exc
+
+
+def _detach(error: BaseException) -> None:
+    """Drop the frames an error (and the errors it chains) holds, keeping its traceback as text."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if current.__traceback__ is not None:
+            text = "".join(traceback.format_tb(current.__traceback__))
+            current.add_note(f"raised in a query worker at:\n{text}")
+            current.__traceback__ = None
+        current = current.__cause__ or current.__context__
+
+
+def _written(body: bytes | None) -> bytes:
+    return body or b""
+
+
+def _nt(term: Any) -> str:
+    """A term in the syntax of SPARQL TSV results (N-Triples, with RDF 1.2 triple terms)."""
+    if isinstance(term, ox.Triple):
+        return f"<<( {_nt(term.subject)} {_nt(term.predicate)} {_nt(term.object)} )>>"
+    return str(term)
+
+
+def _write_solutions(
+    result: ox.QuerySolutions, media_type: str, limit: int | None, deadline: float | None
+) -> SerializedResult:
+    fmt = _SOLUTION_FORMATS.get(media_type)
+    if fmt is None:
+        raise wrong_format(ResultKind.SOLUTIONS, media_type)
+    variables = [v.value for v in result.variables]
+    rows: list[ox.QuerySolution] = []
+    truncated = False
+    for solution in result:
+        check_deadline(deadline)
+        if limit is not None and len(rows) >= limit:
+            truncated = True
+            break
+        rows.append(solution)
+    body = _solutions_body(variables, rows, media_type, fmt)
+    return SerializedResult(ResultKind.SOLUTIONS, media_type, body, len(rows), truncated)
+
+
+def _solutions_body(
+    variables: list[str],
+    rows: list[ox.QuerySolution],
+    media_type: str,
+    fmt: ox.QueryResultsFormat,
+) -> bytes:
+    """Rows written as TSV, then read back by Oxigraph and written by its own writer."""
+    if not variables:
+        return _empty_solutions(len(rows), media_type)
+    width = range(len(variables))
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines.extend(
+        "\t".join("" if (term := row[i]) is None else _nt(term) for i in width) for row in rows
+    )
+    tsv = "\n".join(lines) + "\n"
+    if media_type == SPARQL_RESULTS_TSV:
+        return tsv.encode("utf-8")
+    try:
+        solutions = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+        return _written(solutions.serialize(format=fmt))
+    except (SyntaxError, ValueError):  # pragma: no cover - a term Oxigraph cannot read back
+        converted = tuple(
+            tuple(None if (term := row[i]) is None else from_ox(term) for i in width)
+            for row in rows
+        )
+        return serialize_result(SelectResult(tuple(variables), converted), media_type).body
+
+
+def _empty_solutions(count: int, media_type: str) -> bytes:
+    """Solutions without variables (``SELECT * {}``): only their number is information."""
+    if media_type == SPARQL_RESULTS_JSON:
+        return b'{"head":{"vars":[]},"results":{"bindings":[' + b",".join([b"{}"] * count) + b"]}}"
+    if media_type == SPARQL_RESULTS_XML:
+        return (
+            b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            b"<head/><results>" + b"<result/>" * count + b"</results></sparql>"
+        )
+    newline = b"\r\n" if media_type == SPARQL_RESULTS_CSV else b"\n"
+    return newline * (count + 1)
+
+
+def _write_triples(
+    result: ox.QueryTriples,
+    media_type: str,
+    limit: int | None,
+    deadline: float | None,
+    prefixes: Mapping[str, str] | None,
+) -> SerializedResult:
+    fmt = _GRAPH_FORMATS.get(media_type)
+    if fmt is None:
+        raise wrong_format(ResultKind.GRAPH, media_type)
+    triples: list[ox.Triple] = []
+    seen: set[ox.Triple] = set()
+    truncated = False
+    for triple in result:
+        check_deadline(deadline)
+        if triple in seen:
+            continue
+        if limit is not None and len(triples) >= limit:
+            truncated = True
+            break
+        seen.add(triple)
+        triples.append(triple)
+    used = _used_prefixes(triples, prefixes) if prefixes and fmt in _ABBREVIATING else None
+    body = _written(ox.serialize(triples, format=fmt, prefixes=used))
+    return SerializedResult(ResultKind.GRAPH, media_type, body, len(triples), truncated)
+
+
+def _used_prefixes(triples: Iterable[ox.Triple], prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace some IRI of the triples is directly in."""
+    namespaces: set[str] = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode | ox.Literal):
+                iri = term.datatype.value if isinstance(term, ox.Literal) else term.value
+                cut = max(iri.rfind("#"), iri.rfind("/"))
+                namespaces.add(iri[: cut + 1])
+    return {prefix: ns for prefix, ns in prefixes.items() if ns in namespaces}
+
+
 class OxigraphStore(Store):
     """A Commensura store backed by pyoxigraph, on disk at ``path``."""
 
@@ -194,14 +375,8 @@ class OxigraphStore(Store):
         default_graphs: Sequence[URIRef] | None,
         named_graphs: Sequence[URIRef] | None,
     ) -> QueryResult:
-        options: dict[str, Any] = {}
-        if default_graphs is None:
-            options["use_default_graph_as_union"] = True
-        else:
-            options["default_graph"] = [_graph_node(g) for g in default_graphs]
-        if named_graphs is not None:
-            options["named_graphs"] = [_graph_node(g) for g in named_graphs]
-        try:
+        options = _dataset_options(sparql, default_graphs, named_graphs)
+        with _engine_errors():
             result = self._store.query(sparql, **options)
             if isinstance(result, ox.QueryBoolean):
                 return bool(result)
@@ -219,15 +394,59 @@ class OxigraphStore(Store):
                     (from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object))
                 )
             return graph
-        except SyntaxError as exc:
-            msg = f"the SPARQL query is not valid: {exc}"
-            raise QueryError(msg, details={"error": str(exc)}) from exc
-        except RuntimeError as exc:
-            msg = f"the query failed: {exc}"
-            raise QueryError(msg, details={"error": str(exc)}) from exc
-        except OSError as exc:
-            msg = f"the store could not be read: {exc}"
-            raise StoreError(msg) from exc
+
+    def _query_serialized(
+        self,
+        sparql: str,
+        *,
+        media_type: str,
+        default_graphs: Sequence[URIRef] | None,
+        named_graphs: Sequence[URIRef] | None,
+        limit: int | None,
+        deadline: float | None,
+        prefixes: Mapping[str, str] | None,
+        base_iri: str | None,
+    ) -> SerializedResult:
+        """Stream from the engine: read at most ``limit`` + 1 results, checking the deadline.
+
+        Solutions are written by Oxigraph's own result writers (through its TSV
+        reader, the one way to hand it rows we chose), graphs by its RDF writers.
+
+        The engine's result iterators may only be released by the thread that made
+        them, and callers run this in worker threads and re-raise its errors
+        elsewhere: an error leaves here without the frames that hold them (its
+        traceback is kept as text, in a note).
+        """
+        options = _dataset_options(sparql, default_graphs, named_graphs)
+        if base_iri is not None:
+            options["base_iri"] = str(to_ox(URIRef(base_iri)).value)
+        try:
+            return self._serialized(sparql, options, media_type, limit, deadline, prefixes)
+        except Exception as exc:
+            _detach(exc)
+            raise
+
+    def _serialized(
+        self,
+        sparql: str,
+        options: dict[str, Any],
+        media_type: str,
+        limit: int | None,
+        deadline: float | None,
+        prefixes: Mapping[str, str] | None,
+    ) -> SerializedResult:
+        with _engine_errors():
+            result = self._store.query(sparql, **options)
+            if isinstance(result, ox.QueryBoolean):
+                fmt = _BOOLEAN_FORMATS.get(media_type)
+                if fmt is None:
+                    raise wrong_format(ResultKind.BOOLEAN, media_type)
+                return SerializedResult(
+                    ResultKind.BOOLEAN, media_type, _written(result.serialize(format=fmt)), 1, False
+                )
+            if isinstance(result, ox.QuerySolutions):
+                return _write_solutions(result, media_type, limit, deadline)
+            return _write_triples(result, media_type, limit, deadline, prefixes)
 
     def triples_about(
         self, subjects: Iterable[URIRef], *, graphs: Sequence[URIRef] | None = None
