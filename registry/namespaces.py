@@ -81,14 +81,21 @@ class CM(DefinedNamespace):
     basis: URIRef
     codeValue: URIRef
     condition: URIRef
+    country: URIRef
+    coveredIndicator: URIRef
     dataSource: URIRef
     datasetCode: URIRef
+    declaredDefinition: URIRef
+    declaredPeriod: URIRef
+    definitionPublisher: URIRef
     denominator: URIRef
     dimension: URIRef
     dimensionCode: URIRef
     dimensionComparison: URIRef
     edition: URIRef
     editionNumber: URIRef
+    evidencedDefinition: URIRef
+    evidencedPeriod: URIRef
     filter: URIRef
     formula: URIRef
     fromDataset: URIRef
@@ -107,6 +114,7 @@ class CM(DefinedNamespace):
     minAge: URIRef
     minYears: URIRef
     numerator: URIRef
+    observationCount: URIRef
     observationStatus: URIRef
     observationsWritten: URIRef
     operand: URIRef

@@ -5,14 +5,18 @@ An importer reads its files from the source-data folder and emits triples. They 
 written to a temporary N-Triples file first, so a file that cannot be read fails
 before the store is touched; only then is the importer's graph replaced, through the
 store's bulk loader. Running an import again replaces its graph with the same
-content (idempotent) and adds one more activity to the provenance graph.
+content (idempotent) and adds one more activity to the provenance graph. After the
+import, the coverage summaries are refreshed (``registry.coverage.refresh``): the
+imported observations and places change what is evidenced where.
 """
 
 from __future__ import annotations
 
 import abc
+import dataclasses
 import functools
 import hashlib
+import logging
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable
@@ -26,10 +30,12 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, XSD
 
 import registry
-from registry import graphs, ids
+from registry import coverage, graphs, ids
 from registry.errors import SourceDataError
 from registry.namespaces import CM
 from registry.store import RdfFormat, Store
+
+log = logging.getLogger(__name__)
 
 Node = URIRef | Literal
 RowProgress = Callable[[int, int], None]
@@ -258,9 +264,18 @@ def _provenance(
 
 
 def run_import(
-    store: Store, importer: Importer, source: Path, *, progress: RowProgress | None = None
+    store: Store,
+    importer: Importer,
+    source: Path,
+    *,
+    progress: RowProgress | None = None,
+    refresh_coverage: bool = True,
 ) -> ImportReport:
     """Run one importer: read its files, replace its graph, record the activity.
+
+    Then, unless ``refresh_coverage`` is false (a build refreshes once at its end),
+    recompute the coverage summaries. The import stands even if that refresh fails:
+    the failure is logged and noted in the report, and the next refresh catches up.
 
     Raises ``SourceDataError`` (nothing written) when a file cannot be read.
     """
@@ -304,4 +319,11 @@ def run_import(
     ]
     with store.transaction() as tx:
         tx.add(_provenance(importer, report, used), graph=graphs.PROVENANCE)
+    if refresh_coverage:
+        try:
+            coverage.refresh(store)
+        except Exception as exc:  # the import is stored; the coverage catches up later
+            log.warning("coverage not refreshed after the import %s: %s", importer.slug, exc)
+            note = f"coverage summaries not refreshed ({exc}); run a refresh or a build"
+            report = dataclasses.replace(report, notes=(*report.notes, note))
     return report

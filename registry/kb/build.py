@@ -4,7 +4,8 @@ source-data folder is configured, the place registries imported from it.
 Each step replaces one named graph as a whole, so a build can be run again at any
 time and leaves the same content (idempotent). Curated graphs are written in one
 transaction each; an importer reads all its files before it touches its graph. A
-failed step leaves its graph as it was.
+failed step leaves its graph as it was. Last, the coverage summaries of the derived
+graph are recomputed from what the build wrote (``registry.coverage.refresh``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from registry import graphs
+from registry import coverage, graphs
 from registry.errors import ConfigurationError
 from registry.importers import PLACE_IMPORTERS, Importer, ImportReport, run_import
 from registry.resources import ontology_files
@@ -50,6 +51,8 @@ class BuildReport:
     graphs: dict[URIRef, int] = field(default_factory=dict)
     imports: list[ImportReport] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    coverage: coverage.RefreshReport | None = None
+    """The refresh of the coverage summaries that ended the build."""
     seconds: float = 0.0
 
     @property
@@ -108,6 +111,11 @@ def build(
         report.skipped.append(Skipped("place registries", NO_SOURCE_DATA))
     else:
         _import_places(store, report, source_data, importers, progress)
+    if progress is not None:
+        progress("coverage summaries", 0, 1)
+    report.coverage = coverage.refresh(store)
+    if progress is not None:
+        progress("coverage summaries", 1, 1)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -130,7 +138,8 @@ def _import_places(
             if progress is not None:
                 progress(title, done, total)
 
-        result = run_import(store, importer, source_data, progress=rows)
+        # One refresh of the coverage at the end of the build serves every import.
+        result = run_import(store, importer, source_data, progress=rows, refresh_coverage=False)
         report.imports.append(result)
         report.graphs[result.graph] = store.count(result.graph)
     if report.imports:

@@ -6,6 +6,12 @@ as context, and only then written, in one transaction, together with its PROV-O
 record and its validation report. A submission that does not conform writes
 nothing.
 
+After the write, the coverage summaries the submission can change (the cells of the
+indicators of its definitions, and of the places it describes) are refreshed at once
+(``registry.coverage.refresh_after_write``). That refresh runs after the commit: if
+it fails, the submission stays stored, the failure is logged, and the summaries catch
+up with the next refresh (another write in that scope, or a build).
+
 Resources the organisation submitted before are replaced. An indicator or
 population definition whose description changed keeps its old description as a
 version of its own (``<iri>/version/<n>``), linked from the new one with
@@ -16,6 +22,7 @@ queryable.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 import uuid
@@ -27,7 +34,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SH, XSD
 
-from registry import graphs
+from registry import coverage, graphs
 from registry.errors import ForbiddenResourceError, InvalidSubmissionError, NotFoundError
 from registry.ids import ID_BASE
 from registry.namespaces import CM, DCAT3
@@ -37,6 +44,8 @@ from registry.store.base import Triple
 from registry.submissions.parse import SubmissionFormat
 from registry.validation import Severity, ValidationReport, referenced, validate
 from registry.validation.report import results_from_graph
+
+log = logging.getLogger(__name__)
 
 RESERVED = "https://w3id.org/commensura/"
 GENID = ".well-known/genid/"
@@ -292,6 +301,10 @@ def submit(
             tx.remove(removals, graph=org.graph)
         tx.add(additions, graph=org.graph)
         tx.add(record, graph=graphs.PROVENANCE)
+    try:
+        coverage.refresh_after_write(store, [*removals, *additions])
+    except Exception as exc:  # the submission is stored; the coverage catches up later
+        log.warning("coverage not refreshed after submission %s: %s", result.id, exc)
     return result
 
 
