@@ -334,7 +334,9 @@ def load_measurements(
     me = psutil.Process()
     server_before = sum(process.cpu_times()[:2])
     client_before = sum(me.cpu_times()[:2])
+    load_before = os.getloadavg()[0]
     outcome = asyncio.run(load_run(base, load_mix(city), args.connections, args.seconds))
+    outcome["machine load before"] = load_before
     outcome["server CPU %"] = (
         100 * (sum(process.cpu_times()[:2]) - server_before) / outcome["seconds"]
     )
@@ -402,14 +404,15 @@ def markdown(results: list[SizeResult], args: argparse.Namespace) -> str:
         "",
     ]
     columns = ["size", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "non-200"]
-    columns += ["server CPU %", "client CPU %", "server RSS MiB"]
+    columns += ["server CPU %", "client CPU %", "server RSS MiB", "load avg before"]
     lines += ["| " + " | ".join(columns) + " |", "|---|" + "---:|" * (len(columns) - 1)]
     for r in results:
         o = r.load
         lines.append(
             f"| {r.size} | {o['requests']:,} | {fmt(o['rps'])} | {fmt(o['p50'])} | "
             f"{fmt(o['p99'])} | {fmt(o['max'])} | {o['errors']} | {o['non-200']} | "
-            f"{fmt(o['server CPU %'])} | {fmt(o['client CPU %'])} | {fmt(o['server RSS MiB'])} |"
+            f"{fmt(o['server CPU %'])} | {fmt(o['client CPU %'])} | {fmt(o['server RSS MiB'])} | "
+            f"{o['machine load before']:.1f} |"
         )
     lines += ["", "Rows: " + "; ".join(f"{r.size}: {r.rows}" for r in results), ""]
     return "\n".join(lines) + "\n"

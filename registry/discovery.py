@@ -676,16 +676,19 @@ def concept_names(namespace: type[DefinedNamespace]) -> list[str]:
     return [name for name in namespace.__annotations__ if not name.startswith("_")]
 
 
+@cache
+def _concepts(namespace: type[DefinedNamespace]) -> dict[str, URIRef]:
+    base = str(namespace._NS)
+    return {_key(name): URIRef(base + name) for name in concept_names(namespace)}
+
+
 def _concept(value: str, namespace: type[DefinedNamespace], parameter: str) -> URIRef:
     """A concept of a closed vocabulary by its local name (case, '-' and '_' ignored) or IRI."""
+    wanted = value.strip().removeprefix(str(namespace._NS))
+    found = _concepts(namespace).get(_key(wanted))
+    if found is not None:
+        return found
     names = concept_names(namespace)
-    wanted = value.strip()
-    base = str(namespace._NS)
-    if wanted.startswith(base):
-        wanted = wanted[len(base) :]
-    for name in names:
-        if _key(name) == _key(wanted):
-            return URIRef(base + name)
     msg = f"{parameter}={value!r} is not known; use one of: {', '.join(names)}"
     raise InputError(msg, details={"parameter": parameter, "value": value, "allowed": names})
 
@@ -758,6 +761,9 @@ class LabelIndex:
     only; labels of other resources (vocabulary concepts) are there for display.
     """
 
+    REFS = 200_000
+    """Most ``Ref`` objects an index keeps made."""
+
     def __init__(
         self,
         labels: Iterable[tuple[str, str, str, str | None]],
@@ -767,6 +773,7 @@ class LabelIndex:
         version: int = 0,
     ) -> None:
         self.version = version
+        self._refs: dict[tuple[str, str | None], Ref] = {}
         kinds: dict[str, str] = {}
         for iri, cls in types:
             kind = _KIND_OF_CLASS.get(cls)
@@ -815,6 +822,17 @@ class LabelIndex:
     def labels(self, iri: str) -> tuple[LabelValue, ...]:
         """Every label of a resource, preferred ones and English first."""
         return self._labels.get(iri, ())
+
+    def ref(self, iri: str, kind: str | None = None) -> Ref:
+        """A resource as a ``Ref`` (IRI, slug, label); made once per index and kind."""
+        key = (iri, kind)
+        found = self._refs.get(key)
+        if found is None:
+            slug = slug_of(iri, kind or self._kinds.get(iri))
+            found = Ref(iri, slug, self._display.get(iri) or slug_of(iri, kind))
+            if len(self._refs) < self.REFS:
+                self._refs[key] = found
+        return found
 
     def kind(self, iri: str) -> str | None:
         """The kind of a resource (``indicator``, ``place``...), if discovery knows it."""
@@ -1073,8 +1091,7 @@ def _total(
 def _ref(index: LabelIndex, term: Node | None, kind: str | None = None) -> Ref | None:
     if term is None or not isinstance(term, URIRef):
         return None
-    iri = str(term)
-    return Ref(iri, slug_of(iri, kind or index.kind(iri)), index.label(iri) or slug_of(iri, kind))
+    return index.ref(str(term), kind)
 
 
 def _refs(index: LabelIndex, terms: Iterable[Node], kind: str | None = None) -> list[Ref]:
@@ -1554,7 +1571,7 @@ def cities_measuring(
     summaries = (
         _remember(
             store,
-            ("summaries", str(candidate)),
+            ("summaries", str(candidate), index.version),
             lambda: {s.id: s for s in _summaries(store, index, candidate)},
         )
         if rows
