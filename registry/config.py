@@ -67,6 +67,15 @@ class Settings(BaseSettings):
             "running then is answered with 400 query.timeout."
         ),
     )
+    sparql_max_query_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=256 * 1024,
+        description=(
+            "Longest query /sparql accepts, in bytes of UTF-8 (413 above it). The engine parses "
+            "and plans recursively: a longer query could exhaust a worker's stack."
+        ),
+    )
     sparql_workers: int = Field(
         default=4,
         ge=1,

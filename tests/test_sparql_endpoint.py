@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -39,6 +41,7 @@ from api.conneg import (
 )
 from api.deps import get_store
 from api.sparql.protocol import (
+    MAX_NESTING,
     OFFERS,
     QueryForm,
     choose_format,
@@ -818,6 +821,58 @@ def test_body_cap(capped: str) -> None:
     assert _error_code(response) == "request.too_large"
 
 
+def test_queries_too_long_or_too_deep_are_refused_before_the_engine(endpoint: str) -> None:
+    deep = "SELECT * { FILTER(" + "(" * 101 + "1" + ")" * 101 + ") }"
+    response = httpx.post(endpoint, data={"query": deep})
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["limit"] == MAX_NESTING
+    shallow = "SELECT * { FILTER(" + "(" * 90 + "1" + ")" * 90 + ") }"
+    assert httpx.post(endpoint, data={"query": shallow}).status_code == 200
+    brackets_in_a_string = "SELECT * { ?s ?p '" + "{" * 500 + "' }"
+    assert httpx.post(endpoint, data={"query": brackets_in_a_string}).status_code == 200
+    long = "SELECT * {} # " + "x" * (64 * 1024)
+    too_long = httpx.post(
+        endpoint, content=long, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert too_long.status_code == 413
+    assert _error_code(too_long) == "request.too_large"
+
+
+def test_worker_stack_holds_the_longest_chains(tmp_path: Path) -> None:
+    """6,000 MINUS clauses (54 KB, under the size cap) overflow a default 8 MiB thread stack
+    in Oxigraph and end the process; on a worker's stack they are answered. Run in a
+    subprocess, so a regression fails this test instead of ending the test run."""
+    script = """
+import sys
+from pathlib import Path
+from api.sparql.runner import start_worker
+from registry.config import Settings
+from registry.store import open_store
+from registry.store.base import SPARQL_RESULTS_JSON
+
+store = open_store(Settings(store=Path(sys.argv[1])))
+query = "SELECT * { " + " ".join(["MINUS {}"] * 6000) + " }"
+assert len(query) < 64 * 1024
+out = {}
+
+def work():
+    out["count"] = store.query_serialized(query, media_type=SPARQL_RESULTS_JSON).count
+
+start_worker(work).join()
+print(out["count"])
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "store")],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
+
+
 # -- service description and page -----------------------------------------------------------
 
 
@@ -1021,5 +1076,6 @@ def test_docs_page_exists() -> None:
         "COMMENSURA_SPARQL_RESULT_LIMIT",
         "COMMENSURA_SPARQL_TIMEOUT",
         "COMMENSURA_SPARQL_WORKERS",
+        "COMMENSURA_SPARQL_MAX_QUERY_BYTES",
     ):
         assert code in text, code

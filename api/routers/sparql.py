@@ -42,6 +42,7 @@ from api.sparql.protocol import (
     SPARQL_QUERY,
     SPARQL_UPDATE,
     ProtocolRequest,
+    check_size,
     choose_format,
     parse_content_type,
     query_form,
@@ -128,7 +129,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     403: {"description": "SPARQL Update, LOAD included (`query.update_refused`)"},
     406: {"description": "No format the client accepts (`request.not_acceptable`)"},
-    413: {"description": "Body over the configured cap (`request.too_large`)"},
+    413: {"description": "Body or query over the configured caps (`request.too_large`)"},
     415: {"description": "Body neither a form nor a query in UTF-8"},
     429: {"description": "Every query worker busy for the whole time cap (`query.busy`)"},
 }
@@ -164,7 +165,9 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) 
             "application/sparql-query, in UTF-8",
             {"content_type": request.headers.get("content-type")},
         )
-    body = await _read_body(request, settings.max_body_bytes)
+    # A form body URL-encodes the query (at most 3 bytes a byte) beside short parameters.
+    cap = min(settings.max_body_bytes, 4 * settings.sparql_max_query_bytes)
+    body = await _read_body(request, cap)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -188,7 +191,8 @@ async def _handle(
 ) -> Response:
     protocol = read_parameters(params)
     if protocol.update is not None:
-        return _update_refused(update_operation(protocol.update) or "SPARQL Update")
+        head = protocol.update[: settings.sparql_max_query_bytes]
+        return _update_refused(update_operation(head) or "SPARQL Update")
     query = protocol.query
     if direct is not None:
         if query is not None:
@@ -206,6 +210,7 @@ async def _handle(
     if not query.strip():
         msg = "the query is empty"
         raise QueryError(msg)
+    check_size(query, settings.sparql_max_query_bytes)
     operation = update_operation(query)
     if operation is not None:
         return _update_refused(operation)
@@ -234,6 +239,7 @@ async def _run_query(
     limit = min(settings.sparql_result_limit, PAGE_ROWS) if html else settings.sparql_result_limit
     default_graphs, named_graphs = _dataset(protocol)
     media_type = written_as(chosen, kind)
+    base_iri = _endpoint(request)
 
     def work(deadline: float) -> SerializedResult:
         return store.query_serialized(
@@ -244,7 +250,7 @@ async def _run_query(
             limit=limit,
             deadline=deadline,
             prefixes=_prefixes(),
-            base_iri=_endpoint(request),
+            base_iri=base_iri,
         )
 
     started = time.monotonic()

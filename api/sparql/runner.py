@@ -34,6 +34,23 @@ T = TypeVar("T")
 
 _POLL_SECONDS = 0.01
 
+WORKER_STACK_BYTES = 256 * 1024 * 1024
+"""Stack of each worker thread. Oxigraph parses and evaluates recursively on the calling
+thread's stack, and overflowing it ends the process: with the default 8 MiB, a query of a few
+thousand ``BIND`` or ``MINUS`` clauses is enough. The stack is reserved address space,
+committed only as it is used."""
+
+
+def start_worker(target: Callable[[], None]) -> threading.Thread:
+    """Start ``target`` on a daemon thread with a ``WORKER_STACK_BYTES`` stack."""
+    previous = threading.stack_size(WORKER_STACK_BYTES)
+    try:
+        thread = threading.Thread(target=target, name="commensura-sparql", daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    return thread
+
 
 class QueryBusyError(Exception):
     """Every worker stayed busy for the whole time cap."""
@@ -100,7 +117,7 @@ class QueryRunner:
                 loop.call_soon_threadsafe(settle, outcome)
 
         try:
-            threading.Thread(target=target, name="commensura-sparql", daemon=True).start()
+            start_worker(target)
         except RuntimeError:  # pragma: no cover - the system refused a new thread
             release()
             raise QueryBusyError from None
