@@ -12,8 +12,8 @@ A summary is a ``qb:Observation`` of the coverage dataset (``id/dataset/coverage
   ``dct:spatial``), ``cm:evidencedDefinition`` (definitions with observations of the
   place), ``cm:definitionPublisher``, ``cm:dataSource``, ``cm:geographyLevel`` (of the
   definitions), ``cm:theme`` (of the indicator), ``cm:country`` (of the place),
-  ``cm:declaredPeriod`` and ``cm:evidencedPeriod`` (``dct:PeriodOfTime`` nodes with
-  ``dcat:startDate`` / ``dcat:endDate``).
+  ``cm:declaredPeriod`` and ``cm:evidencedPeriod`` (period nodes, ``dct:PeriodOfTime`` by
+  the properties' range, with ``dcat:startDate`` / ``dcat:endDate``).
 
 ``refresh(store)`` recomputes every summary: a few aggregate queries inside the store
 (declarations from all graphs, observations grouped by definition and place), the
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import re
 import threading
 import time
@@ -48,8 +47,6 @@ from registry.namespaces import CM, DCAT, DCTERMS, QB, SCHEMA, SDMX_DIMENSION
 from registry.store import RdfFormat, Store
 from registry.store.base import Term, Triple
 from registry.vocabularies import GEOGRAPHY_LEVEL
-
-log = logging.getLogger(__name__)
 
 VOCAB = "https://w3id.org/commensura/vocab/"
 COVERAGE_BASE = f"{ID_BASE}coverage/"
@@ -230,8 +227,8 @@ _STORED_OF_INDICATOR = (
     + """
 SELECT ?s ?p ?o WHERE {
   ?cell cm:coveredIndicator ?indicator .
-  ?cell (cm:declaredPeriod|cm:evidencedPeriod)? ?s .
-  ?s ?p ?o .
+  { ?cell ?p ?o BIND(?cell AS ?s) }
+  UNION { ?cell cm:declaredPeriod|cm:evidencedPeriod ?s . ?s ?p ?o }
 }
 """
 )
@@ -240,8 +237,8 @@ _STORED_OF_PLACE = (
     + """
 SELECT ?s ?p ?o WHERE {
   ?cell sdmx-dimension:refArea ?place ; a qb:Observation .
-  ?cell (cm:declaredPeriod|cm:evidencedPeriod)? ?s .
-  ?s ?p ?o .
+  { ?cell ?p ?o BIND(?cell AS ?s) }
+  UNION { ?cell cm:declaredPeriod|cm:evidencedPeriod ?s . ?s ?p ?o }
 }
 """
 )
@@ -1301,8 +1298,8 @@ _DETAILS = (
     + """
 SELECT ?s ?p ?o WHERE {
   VALUES ?cell { %(cells)s }
-  ?cell (cm:declaredPeriod|cm:evidencedPeriod)? ?s .
-  ?s ?p ?o .
+  { ?cell ?p ?o BIND(?cell AS ?s) }
+  UNION { ?cell cm:declaredPeriod|cm:evidencedPeriod ?s . ?s ?p ?o }
   FILTER(?p != rdf:type && ?p != qb:dataSet)
 }
 """
