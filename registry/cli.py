@@ -25,6 +25,7 @@ from registry.kb import build
 from registry.kb.build import check_source_data
 from registry.orgs import Organisations
 from registry.results import to_csv, to_sparql_json
+from registry.sparql import check_size, run_on_large_stack
 from registry.store import RdfFormat, SelectResult, Store, Term, open_store
 from registry.submissions.csv_template import template_csv
 from registry.submissions.parse import (
@@ -183,10 +184,13 @@ def query_command(
     if output not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
     text = _query_text(sparql, file)
+    settings = settings_for(store)
     try:
+        check_size(text, settings.sparql_max_query_bytes)
         bindings = dict(_parse_binding(b) for b in bind or [])
-        with open_store(settings_for(store), read_only=True) as db:
-            result = db.query(text, bindings=bindings)
+        with open_store(settings, read_only=True) as db:
+            # The engine recurses on the calling thread's stack: give it a large one.
+            result = run_on_large_stack(lambda: db.query(text, bindings=bindings))
     except CommensuraError as error:
         fail(error)
     _print_result(result, output)

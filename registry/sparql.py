@@ -17,9 +17,11 @@ first, so they can neither hide nor fake a keyword.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
-from registry.errors import BindingError, ServiceRefusedError
+from registry.errors import BindingError, PayloadTooLargeError, QueryError, ServiceRefusedError
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _NOT_CODE = re.compile(
@@ -103,3 +105,83 @@ def refuse_federation(sparql: str) -> None:
             "store only and never calls other endpoints"
         )
         raise ServiceRefusedError(msg)
+
+
+MAX_NESTING = 100
+"""Deepest nesting of brackets (``{``, ``(``, ``[``) a query may have (the engine recurses)."""
+
+_OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
+
+
+def nesting_depth(sparql: str) -> int:
+    """How deep the query's brackets nest, strings, IRIs and comments left out."""
+    depth = deepest = 0
+    for char in code_tokens(sparql):
+        if char in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in _CLOSE:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def check_size(sparql: str, max_bytes: int) -> None:
+    """Refuse a query the engine could not parse safely: too long (413) or nested too deep (400).
+
+    Oxigraph parses, plans and evaluates queries recursively, on the stack of the
+    thread that runs them; a long chain (thousands of ``BIND`` or ``MINUS``) or a deep
+    nesting overflows it and ends the process. Queries from outside run on threads with a
+    ``WORKER_STACK_BYTES`` stack (``run_on_large_stack``); these limits keep far below
+    what it holds.
+    """
+    size = len(sparql.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        msg = (
+            f"the query is {size:,} bytes long, more than the {max_bytes:,} a query may "
+            "have: shorten it (a long VALUES block can often be split into several queries)"
+        )
+        raise PayloadTooLargeError(msg, details={"limit_bytes": max_bytes, "bytes": size})
+    depth = nesting_depth(sparql)
+    if depth > MAX_NESTING:
+        msg = (
+            f"the query nests brackets {depth} levels deep, more than the {MAX_NESTING} a "
+            "query may have: flatten the query (a group of patterns needs no extra brackets)"
+        )
+        raise QueryError(msg, details={"depth": depth, "limit": MAX_NESTING})
+
+
+WORKER_STACK_BYTES = 256 * 1024 * 1024
+"""Stack of a thread that runs a query from outside. Oxigraph parses and evaluates
+recursively on the calling thread's stack, and overflowing it ends the process: with the
+default 8 MiB, a query of a few thousand ``BIND`` or ``MINUS`` clauses is enough. The
+stack is reserved address space, committed only as it is used."""
+
+T = TypeVar("T")
+
+
+def start_large_stack_thread(target: Callable[[], None], name: str) -> threading.Thread:
+    """Start ``target`` on a daemon thread with a ``WORKER_STACK_BYTES`` stack."""
+    previous = threading.stack_size(WORKER_STACK_BYTES)
+    try:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    return thread
+
+
+def run_on_large_stack(work: Callable[[], T]) -> T:
+    """Run ``work`` on a thread with a ``WORKER_STACK_BYTES`` stack; return or raise its outcome."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # handed back to the caller
+            failure.append(error)
+
+    start_large_stack_thread(target, "commensura-query").join()
+    if failure:
+        raise failure[0]
+    return outcome[0]

@@ -147,6 +147,24 @@ def test_query_errors_are_clear_and_coded(built: Path) -> None:
     assert "commensura build" in missing.stderr
 
 
+def test_query_long_chains_are_answered_and_deep_nesting_refused(built: Path) -> None:
+    """6,000 MINUS clauses overflow a default thread stack in the engine and end the process;
+    the CLI runs queries on a large stack. Nesting beyond the limit is refused, coded."""
+    chain = "ASK { " + " ".join(["MINUS {}"] * 6000) + " }"
+    answered = commensura("query", chain, store=built, check=False)
+    assert answered.returncode == 0, answered.stderr
+    assert answered.stdout.strip() == "true"
+    deep = "ASK { FILTER(" + "(" * 150 + "1" + ")" * 150 + ") }"
+    refused = commensura("query", deep, store=built, check=False)
+    assert refused.returncode == 1
+    assert "[query.invalid]" in refused.stderr
+    assert "152 levels deep" in refused.stderr  # the braces and FILTER count too
+    long = "ASK {} # " + "x" * (64 * 1024)
+    too_long = commensura("query", long, store=built, check=False)
+    assert too_long.returncode == 1
+    assert "[request.too_large]" in too_long.stderr
+
+
 def test_export_trig_of_one_graph_to_a_file(built: Path, tmp_path: Path) -> None:
     out = tmp_path / "ontology.trig"
     result = commensura(

@@ -41,7 +41,6 @@ from api.conneg import (
 )
 from api.deps import get_store
 from api.sparql.protocol import (
-    MAX_NESTING,
     OFFERS,
     QueryForm,
     choose_format,
@@ -53,6 +52,7 @@ from api.sparql.protocol import (
 from registry.config import Settings
 from registry.errors import QueryError, ServiceRefusedError, UnsupportedQueryFormError
 from registry.kb import build
+from registry.sparql import MAX_NESTING
 from registry.store import RdfFormat, SelectResult, Store, open_store
 from registry.store.base import (
     BOOLEAN_FORMATS,

@@ -42,7 +42,6 @@ from api.sparql.protocol import (
     SPARQL_QUERY,
     SPARQL_UPDATE,
     ProtocolRequest,
-    check_size,
     choose_format,
     parse_content_type,
     query_form,
@@ -53,7 +52,7 @@ from api.sparql.protocol import (
 from api.sparql.runner import QueryBusyError, QueryRunner
 from registry.config import Settings
 from registry.errors import CommensuraError, PayloadTooLargeError, QueryError
-from registry.sparql import refuse_federation
+from registry.sparql import check_size, refuse_federation
 from registry.store import Store
 from registry.store.base import QueryTimeoutError, ResultKind, SerializedResult
 from registry.submissions.parse import our_context

@@ -35,7 +35,7 @@ from api.conneg import (
     from_format,
     negotiate,
 )
-from registry.errors import PayloadTooLargeError, QueryError
+from registry.errors import QueryError
 from registry.sparql import code_tokens
 from registry.store.base import ResultKind
 
@@ -95,48 +95,6 @@ def _first_keyword(sparql: str) -> str | None:
         position = prologue.end()
     word = _FIRST_WORD.match(code, position)
     return None if word is None else word.group(1).upper()
-
-
-MAX_NESTING = 100
-"""Deepest nesting of brackets (``{``, ``(``, ``[``) a query may have (the engine recurses)."""
-
-_OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
-
-
-def nesting_depth(sparql: str) -> int:
-    """How deep the query's brackets nest, strings, IRIs and comments left out."""
-    depth = deepest = 0
-    for char in code_tokens(sparql):
-        if char in _OPEN:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in _CLOSE:
-            depth = max(depth - 1, 0)
-    return deepest
-
-
-def check_size(sparql: str, max_bytes: int) -> None:
-    """Refuse a query the engine could not parse safely: too long (413) or nested too deep (400).
-
-    Oxigraph parses, plans and evaluates queries recursively, on the stack of the
-    thread that runs them; a long chain (thousands of ``BIND`` or ``MINUS``) or a deep
-    nesting overflows it and ends the process. Queries run on worker threads with a
-    large stack (``api.sparql.runner``); these limits keep far below what it holds.
-    """
-    size = len(sparql.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        msg = (
-            f"the query is {size:,} bytes long, more than the {max_bytes:,} this endpoint "
-            "accepts: shorten it (a long VALUES block can often be split into several queries)"
-        )
-        raise PayloadTooLargeError(msg, details={"limit_bytes": max_bytes, "bytes": size})
-    depth = nesting_depth(sparql)
-    if depth > MAX_NESTING:
-        msg = (
-            f"the query nests brackets {depth} levels deep, more than the {MAX_NESTING} this "
-            "endpoint accepts"
-        )
-        raise QueryError(msg, details={"depth": depth, "limit": MAX_NESTING})
 
 
 def query_form(sparql: str) -> QueryForm | None:

@@ -28,28 +28,17 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
+from registry.sparql import start_large_stack_thread
 from registry.store.base import QueryTimeoutError
 
 T = TypeVar("T")
 
 _POLL_SECONDS = 0.01
 
-WORKER_STACK_BYTES = 256 * 1024 * 1024
-"""Stack of each worker thread. Oxigraph parses and evaluates recursively on the calling
-thread's stack, and overflowing it ends the process: with the default 8 MiB, a query of a few
-thousand ``BIND`` or ``MINUS`` clauses is enough. The stack is reserved address space,
-committed only as it is used."""
-
 
 def start_worker(target: Callable[[], None]) -> threading.Thread:
-    """Start ``target`` on a daemon thread with a ``WORKER_STACK_BYTES`` stack."""
-    previous = threading.stack_size(WORKER_STACK_BYTES)
-    try:
-        thread = threading.Thread(target=target, name="commensura-sparql", daemon=True)
-        thread.start()
-    finally:
-        threading.stack_size(previous)
-    return thread
+    """Start ``target`` on a daemon worker thread with a ``WORKER_STACK_BYTES`` stack."""
+    return start_large_stack_thread(target, "commensura-sparql")
 
 
 class QueryBusyError(Exception):
