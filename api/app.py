@@ -17,10 +17,11 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.cache import ResponseCache
 from api.routers import coverage, discovery, health, linked_data, sparql, submissions
 from registry import __version__
 from registry.config import Settings
-from registry.store import open_store
+from registry.store import content_generation, open_store
 from registry.submissions.parse import our_context
 
 DESCRIPTION = """
@@ -58,6 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
+    app.add_middleware(
+        ResponseCache, max_bytes=settings.response_cache_bytes, generation=content_generation
+    )
     app.include_router(health.router)
     app.include_router(submissions.router)
     app.include_router(discovery.router)

@@ -86,6 +86,15 @@ class Settings(BaseSettings):
         ),
     )
 
+    response_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description=(
+            "Memory for answers to GET requests the server keeps and serves again until the "
+            "store is next written to (discovery, coverage, Linked Data); 0 turns it off."
+        ),
+    )
+
     @property
     def auth_path(self) -> Path:
         """Where organisations and token hashes are kept."""

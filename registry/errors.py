@@ -79,6 +79,12 @@ class QueryError(InputError):
     code = "query.invalid"
 
 
+class QueryTimeoutError(QueryError):
+    """A query that was still running when its deadline passed."""
+
+    code = "query.timeout"
+
+
 class BindingError(QueryError):
     code = "query.binding"
 

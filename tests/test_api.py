@@ -115,3 +115,45 @@ def test_health_reports_the_installed_version(base_url: str) -> None:
     from importlib.metadata import version
 
     assert httpx.get(f"{base_url}/health").json()["version"] == version("commensura")
+
+
+def _error_codes() -> set[str]:
+    """Every code an error of Commensura can carry: the error classes' and the API's own."""
+    import importlib
+    import pkgutil
+
+    import api
+    import registry
+    from registry.errors import CommensuraError
+
+    for package in (registry, api):
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(module.name)
+    codes: set[str] = set()
+    pending = [CommensuraError]
+    while pending:
+        cls = pending.pop()
+        codes.add(cls.code)
+        pending.extend(cls.__subclasses__())
+    literal = re.compile(r'"([a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*)"')
+    for path in (Path(__file__).parent.parent / "api").rglob("*.py"):
+        codes.update(literal.findall(path.read_text(encoding="utf-8")))
+    return codes
+
+
+NOT_IN_ANSWERS = {"commensura.error", "config.invalid", "source.invalid", "rdf.unrepresentable"}
+"""Codes no HTTP answer carries: the base class's, the build's (settings, source files), and
+a format that cannot write a description (answered ``406 request.not_acceptable``)."""
+
+
+def test_every_error_code_is_documented_in_the_api_guide() -> None:
+    guide = (Path(__file__).parent.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    codes = _error_codes()
+    assert {"query.timeout", "query.busy", "csv.syntax", "rdf.syntax"} <= codes
+    documented = set(re.findall(r"`([a-z_]+(?:\.[a-z_*]+)?)`", guide))
+    missing = sorted(
+        code
+        for code in codes - NOT_IN_ANSWERS
+        if code not in documented and f"{code.split('.')[0]}.*" not in documented
+    )
+    assert not missing, f"error codes missing from docs/api.md: {missing}"

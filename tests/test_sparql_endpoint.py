@@ -50,7 +50,12 @@ from api.sparql.protocol import (
     update_operation,
 )
 from registry.config import Settings
-from registry.errors import QueryError, ServiceRefusedError, UnsupportedQueryFormError
+from registry.errors import (
+    QueryError,
+    QueryTimeoutError,
+    ServiceRefusedError,
+    UnsupportedQueryFormError,
+)
 from registry.kb import build
 from registry.sparql import MAX_NESTING
 from registry.store import RdfFormat, SelectResult, Store, open_store
@@ -58,7 +63,6 @@ from registry.store.base import (
     BOOLEAN_FORMATS,
     GRAPH_FORMATS,
     SOLUTION_FORMATS,
-    QueryTimeoutError,
     ResultKind,
     serialize_result,
 )

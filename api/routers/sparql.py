@@ -51,10 +51,10 @@ from api.sparql.protocol import (
 )
 from api.sparql.runner import QueryBusyError, QueryRunner
 from registry.config import Settings
-from registry.errors import CommensuraError, PayloadTooLargeError, QueryError
+from registry.errors import CommensuraError, PayloadTooLargeError, QueryError, QueryTimeoutError
 from registry.sparql import check_size, refuse_federation
 from registry.store import Store
-from registry.store.base import QueryTimeoutError, ResultKind, SerializedResult
+from registry.store.base import ResultKind, SerializedResult
 from registry.submissions.parse import our_context
 
 router = APIRouter(tags=["sparql"])

@@ -28,8 +28,8 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
+from registry.errors import QueryTimeoutError
 from registry.sparql import start_large_stack_thread
-from registry.store.base import QueryTimeoutError
 
 T = TypeVar("T")
 

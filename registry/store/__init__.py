@@ -15,6 +15,7 @@ from registry.store.base import (
     Store,
     Term,
     Transaction,
+    content_generation,
 )
 
 
@@ -35,5 +36,6 @@ __all__ = [
     "Store",
     "Term",
     "Transaction",
+    "content_generation",
     "open_store",
 ]

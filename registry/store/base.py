@@ -30,6 +30,7 @@ engine underneath. The contract, shared by the embedded and remote backends:
 from __future__ import annotations
 
 import abc
+import itertools
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -45,7 +46,7 @@ from rdflib.query import Result
 from rdflib.term import Variable
 
 from registry.errors import (
-    QueryError,
+    QueryTimeoutError,
     ReadOnlyStoreError,
     UnsupportedFormatError,
     UnsupportedQueryFormError,
@@ -56,6 +57,27 @@ Term = URIRef | BNode | Literal
 Triple = tuple[URIRef | BNode, URIRef, Term]
 Source = bytes | str | Path | IO[bytes]
 """RDF input: raw bytes, text, a file path, or a binary file object."""
+
+
+_writes = itertools.count(1)
+_generation = 0
+
+
+def note_write() -> None:
+    """Record that a store of this process was written to (``content_generation`` changes)."""
+    global _generation  # one counter for the process
+    _generation = next(_writes)
+
+
+def content_generation() -> int:
+    """A number that changes after every write to any store of this process.
+
+    A cache of answers keyed by it never serves an answer read before a write that
+    ended since: stores call ``note_write`` once the write is done (or failed).
+    Writes by other processes are not seen (a read-only store of the embedded
+    engine reads the files as they were when it was opened).
+    """
+    return _generation
 
 
 class RdfFormat(StrEnum):
@@ -196,12 +218,6 @@ GRAPH_FORMATS = tuple(
     for fmt in (RdfFormat.TURTLE, RdfFormat.NTRIPLES, RdfFormat.JSONLD, RdfFormat.RDFXML)
 )
 """Media types ``query_serialized`` writes CONSTRUCT and DESCRIBE answers in."""
-
-
-class QueryTimeoutError(QueryError):
-    """A query that was still running when its deadline passed."""
-
-    code = "query.timeout"
 
 
 class ResultKind(StrEnum):

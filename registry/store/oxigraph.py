@@ -48,6 +48,7 @@ from registry.store.base import (
     _Operation,
     check_deadline,
     names_dataset,
+    note_write,
     serialize_result,
     wrong_format,
 )
@@ -344,6 +345,10 @@ class OxigraphStore(Store):
                 msg = f"cannot open the store at {path}: {exc}"
             raise StoreUnavailableError(msg, details={"path": str(path)}) from exc
 
+    def _changed(self) -> None:
+        self._count_cache.clear()
+        note_write()
+
     @staticmethod
     def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
         """Open a read-only view; retried while a writing process swaps its files underneath."""
@@ -582,7 +587,7 @@ class OxigraphStore(Store):
             msg = f"the store could not be written: {exc}"
             raise StoreError(msg) from exc
         finally:
-            self._count_cache.clear()
+            self._changed()
 
     def bulk_load(self, source: Source, fmt: RdfFormat, *, graph: URIRef) -> None:
         self._check_writable()
@@ -597,7 +602,7 @@ class OxigraphStore(Store):
         except (SyntaxError, ValueError) as exc:
             raise _syntax_error(exc, fmt) from exc
         finally:
-            self._count_cache.clear()
+            self._changed()
 
     def optimize(self) -> None:
         self._check_writable()
@@ -625,7 +630,7 @@ class OxigraphStore(Store):
             msg = f"the store could not be written: {exc}"
             raise StoreError(msg) from exc
         finally:
-            self._count_cache.clear()
+            self._changed()
         return len(quads)
 
     def close(self) -> None:
