@@ -106,3 +106,17 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser()
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """``settings`` as the ``COMMENSURA_*`` variables that make ``Settings()`` equal to it.
+
+    For processes that build their own settings from the environment (server workers).
+    """
+    out: dict[str, str] = {}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        key = f"COMMENSURA_{name.upper()}"
+        out[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return out

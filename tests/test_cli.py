@@ -223,6 +223,75 @@ def test_serve_answers_health_on_loopback(built: Path, tmp_path: Path) -> None:
             server.wait(timeout=30)
 
 
+def test_serve_with_several_workers_needs_read_only(built: Path) -> None:
+    refused = commensura("serve", "--workers", "2", "--store", str(built), check=False)
+    assert refused.returncode == 1
+    assert "[config.invalid]" in refused.stderr
+    assert "--read-only" in refused.stderr
+
+
+def test_serve_read_only_with_two_worker_processes(built: Path, tmp_path: Path) -> None:
+    import psutil  # type: ignore[import-untyped]  # no type stubs installed
+
+    from tests.live import free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENSURA_")}
+    exe = Path(sys.executable).with_name("commensura")
+    log = tmp_path / "serve.log"
+    command = [str(exe), "serve", "--read-only", "--workers", "2", "--port", str(port)]
+    with (
+        log.open("w") as out,
+        subprocess.Popen(
+            [*command, "--store", str(built)], env=env, stdout=out, stderr=subprocess.STDOUT
+        ) as server,
+    ):
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"serve did not come up:\n{log.read_text()}")
+                time.sleep(0.1)
+            indicators = httpx.get(f"{base}/api/indicators", timeout=30)
+            assert indicators.status_code == 200
+            assert indicators.json()["total"] > 0
+            workers = [
+                child
+                for child in psutil.Process(server.pid).children()
+                if "spawn_main" in " ".join(child.cmdline())
+            ]
+            assert len(workers) == 2
+            statuses = {
+                httpx.get(f"{base}/api/indicators", timeout=30).status_code for _ in range(20)
+            }
+            assert statuses == {200}
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def test_settings_travel_to_worker_processes_through_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from registry.config import Settings, settings_environment
+
+    given = Settings(
+        store=tmp_path / "s", read_only=True, response_cache_bytes=5, sparql_timeout=2.5
+    )
+    for key in list(os.environ):
+        if key.startswith("COMMENSURA_"):
+            monkeypatch.delenv(key)
+    for key, value in settings_environment(given).items():
+        monkeypatch.setenv(key, value)
+    assert Settings() == given
+
+
 FIXTURE_SOURCE = Path(__file__).parent / "data" / "source-data"
 
 
