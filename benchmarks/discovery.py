@@ -13,13 +13,19 @@ bulk-loaded into a named graph, then ``optimize()``. Then, in this order:
    the definitions of X, the count), the label index build, and search in the index
    against a SPARQL label scan with the query bound as a typed literal.
 2. **API**: a uvicorn server in a subprocess on 127.0.0.1 (one worker, the same store
-   read-only, access log off), queried with one keep-alive ``httpx.Client``: the first
-   request (builds the index, counts), then ``--repeat`` requests, and the first request
-   of each other indicator (counted anew, nothing remembered).
-3. **Load**: ``--connections`` concurrent keep-alive connections from one
-   ``httpx.AsyncClient`` for ``--seconds``, cycling through a mix of discovery GETs;
-   requests per second, p50 and p99 latency, errors, and the CPU the server and the
-   client used (the client shares the machine).
+   read-only, access log off, answers not kept: ``response_cache_bytes=0``), queried
+   with one keep-alive ``httpx.Client``: the first request (builds the index, counts),
+   then ``--repeat`` requests, and the first request of each other indicator (counted
+   anew, nothing remembered).
+3. **Load** on that server: ``--connections`` concurrent keep-alive connections for
+   ``--seconds``, cycling through a mix of discovery GETs (``load_mix``), from wrk (a
+   process of its own, one thread) when it is installed (``apt-get install wrk``), else
+   from one ``httpx.AsyncClient`` in this process (``--httpx-load`` forces it); requests
+   per second, p50 and p99 latency, errors, and the server's CPU and memory. The same
+   load on a server of two processes (``commensura serve --read-only --workers 2``).
+4. **Kept answers**: a third server on the same store with the default
+   ``response_cache_bytes``: the same question repeated (answered from memory), its
+   ``304`` revalidation, and the same load run.
 
 Medians of wall-clock times, in ms. Progress goes to stderr, the report to stdout
 (or ``--out``); ``--json`` keeps every figure.
@@ -53,7 +59,7 @@ from benchmarks.generate import EXAMPLE_INDICATOR, INDICATORS, parse_size, size_
 from benchmarks.queries import DECLARED_CITIES
 from benchmarks.run import data_file, log, wait_until_idle
 from registry import discovery, graphs
-from registry.config import Settings
+from registry.config import Settings, settings_environment
 from registry.kb import build
 from registry.store import RdfFormat, Store, open_store
 from registry.vocabularies import GEOGRAPHY_LEVEL
@@ -130,7 +136,7 @@ class SizeResult:
     raw: dict[str, float] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     api: dict[str, float] = field(default_factory=dict)
-    load: dict[str, float] = field(default_factory=dict)
+    load: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -210,34 +216,32 @@ def free_port() -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """The server subprocess: the application on the store, read-only, one worker."""
+    """The server subprocess: the application on the store, read-only."""
     import uvicorn
 
     from api.app import create_app
 
-    settings = Settings(store=args.store, read_only=True)
-    print(f"http: {'httptools' if _has('httptools') else 'h11'}", file=sys.stderr, flush=True)
-    uvicorn.run(
-        create_app(settings),
-        host="127.0.0.1",
-        port=args.port,
-        workers=1,
-        log_level="warning",
-        access_log=args.access_log,
+    settings = Settings(
+        store=args.store, read_only=True, response_cache_bytes=args.response_cache_bytes
     )
+    options: dict[str, Any] = {"host": "127.0.0.1", "port": args.port, "log_level": "warning"}
+    options["access_log"] = args.access_log
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+    else:  # as `commensura serve --read-only --workers N` does
+        os.environ.update(settings_environment(settings))
+        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
     return 0
 
 
 def start_server(
-    store: Path, port: int, access_log: bool, pythonpath: str | None
+    store: Path, port: int, access_log: bool, cache_bytes: int, workers: int
 ) -> subprocess.Popen[bytes]:
-    """The server in a subprocess; ``pythonpath`` may add packages such as httptools."""
+    """The server in a subprocess: ``workers`` processes keeping ``cache_bytes`` of answers."""
     command = [sys.executable, "-m", "benchmarks.discovery", "serve", "--store", str(store)]
-    command += ["--port", str(port)] + (["--access-log"] if access_log else [])
-    env = dict(os.environ)
-    if pythonpath:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")]))
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    command += ["--port", str(port), "--response-cache-bytes", str(cache_bytes)]
+    command += ["--workers", str(workers)] + (["--access-log"] if access_log else [])
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -283,14 +287,29 @@ def api_measurements(base: str, result: SizeResult, repeat: int) -> None:
             result.api[f"search: {text}"] = median(timed(search, repeat))
 
 
-async def load_run(base: str, paths: list[str], connections: int, seconds: float) -> dict[str, Any]:
+def kept_measurements(base: str, result: SizeResult, repeat: int) -> None:
+    """The same question again and again, answered from the server's kept answers."""
+    path = f"/api/indicators/{X}/cities"
+    with httpx.Client(base_url=base, timeout=120) as client:
+        client.get(path).raise_for_status()
+        if client.get(path).headers.get("x-cache") != "hit":
+            msg = "the server did not keep the answer: the kept-answer figures would be wrong"
+            raise RuntimeError(msg)
+        result.api["which-cities (kept answer)"] = median(timed(lambda: client.get(path), repeat))
+        etag = client.get(path).headers["etag"]
+        revalidate = partial(client.get, path, headers={"If-None-Match": etag})
+        result.api["which-cities (304 on If-None-Match)"] = median(timed(revalidate, repeat))
+
+
+async def httpx_load(
+    base: str, paths: list[str], connections: int, seconds: float
+) -> dict[str, Any]:
+    """The load from one async httpx client in this process (when wrk is not installed)."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     errors = 0
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-        for path in paths:  # warm every route once
-            await client.get(path)
         deadline = time.perf_counter() + seconds
 
         async def worker(start: int) -> None:
@@ -312,6 +331,7 @@ async def load_run(base: str, paths: list[str], connections: int, seconds: float
         await asyncio.gather(*(worker(i * 7) for i in range(connections)))
         elapsed = time.perf_counter() - started
     return {
+        "tool": "httpx",
         "requests": len(latencies),
         "seconds": elapsed,
         "rps": len(latencies) / elapsed,
@@ -323,26 +343,84 @@ async def load_run(base: str, paths: list[str], connections: int, seconds: float
     }
 
 
+WRK_SCRIPT = """\
+local paths = {%(paths)s}
+local position = 0
+local thread_count = 0
+
+setup = function(thread)
+  thread:set("position", thread_count * 7)
+  thread_count = thread_count + 1
+end
+
+request = function()
+  position = position + 1
+  return wrk.format("GET", paths[(position %% #paths) + 1])
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK-JSON {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"p50_us\\": %%d, " ..
+    "\\"p99_us\\": %%d, \\"max_us\\": %%d, \\"errors\\": %%d, \\"non200\\": %%d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    latency.max, e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+"""wrk's Lua: cycle through the paths, print the figures as one JSON line at the end."""
+
+
+def wrk_load(base: str, paths: list[str], connections: int, seconds: float) -> dict[str, Any]:
+    """The load from wrk (one thread, keep-alive connections), a process of its own."""
+    lua = ", ".join(json.dumps(path) for path in paths)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % {"paths": lua})
+    try:
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "30s"]
+        command += ["-s", script.name, base]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+    finally:
+        Path(script.name).unlink()
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRK-JSON "))
+    figures = json.loads(line.removeprefix("WRK-JSON "))
+    elapsed = figures["duration_us"] / 1e6
+    return {
+        "tool": "wrk",
+        "requests": figures["requests"],
+        "seconds": elapsed,
+        "rps": figures["requests"] / elapsed,
+        "p50": figures["p50_us"] / 1000,
+        "p99": figures["p99_us"] / 1000,
+        "max": figures["max_us"] / 1000,
+        "errors": figures["errors"],
+        "non-200": figures["non200"],
+    }
+
+
 def load_measurements(
-    base: str,
-    server: subprocess.Popen[bytes],
-    city: str,
-    args: argparse.Namespace,
-    result: SizeResult,
-) -> None:
-    process = psutil.Process(server.pid)
-    me = psutil.Process()
-    server_before = sum(process.cpu_times()[:2])
-    client_before = sum(me.cpu_times()[:2])
+    base: str, server: subprocess.Popen[bytes], paths: list[str], args: argparse.Namespace
+) -> dict[str, Any]:
+    """One load run; with the server's CPU and memory, and the machine's load before it."""
+    # Every route, over fresh connections, a few rounds: every server process builds its
+    # label index and counts its totals before the timed run.
+    for _ in range(4):
+        for path in paths:
+            httpx.get(base + path, timeout=120).raise_for_status()
+    processes = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+
+    def cpu() -> float:
+        return sum(sum(p.cpu_times()[:2]) for p in processes)
+
+    server_before = cpu()
     load_before = os.getloadavg()[0]
-    outcome = asyncio.run(load_run(base, load_mix(city), args.connections, args.seconds))
+    if shutil.which("wrk") is not None and not args.httpx_load:
+        outcome = wrk_load(base, paths, args.connections, args.seconds)
+    else:
+        outcome = asyncio.run(httpx_load(base, paths, args.connections, args.seconds))
     outcome["machine load before"] = load_before
-    outcome["server CPU %"] = (
-        100 * (sum(process.cpu_times()[:2]) - server_before) / outcome["seconds"]
-    )
-    outcome["client CPU %"] = 100 * (sum(me.cpu_times()[:2]) - client_before) / outcome["seconds"]
-    outcome["server RSS MiB"] = process.memory_info().rss / 2**20
-    result.load = outcome
+    outcome["server CPU %"] = 100 * (cpu() - server_before) / outcome["seconds"]
+    outcome["server RSS MiB"] = sum(p.memory_info().rss for p in processes) / 2**20
+    return outcome
 
 
 # -- the report -----------------------------------------------------------------------------
@@ -364,7 +442,7 @@ def markdown(results: list[SizeResult], args: argparse.Namespace) -> str:
         "",
         f"Machine: {os.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.1f} GiB, "
         f"{platform.platform()}, Python {platform.python_version()}. Server: uvicorn "
-        f"{_version('uvicorn')} ({_server_kind(args)}), one worker, "
+        f"{_version('uvicorn')} ({_server_kind()}), one worker, "
         f"127.0.0.1, store read-only{', access log on' if args.access_log else ''}. "
         f"X = {X}. Medians of {args.repeat} runs, ms.",
         "",
@@ -398,22 +476,26 @@ def markdown(results: list[SizeResult], args: argparse.Namespace) -> str:
         )
         + " |"
     )
+    tools = sorted({o["tool"] for r in results for o in r.load.values()})
     lines += [
         "",
-        f"Load: {args.connections} connections, {args.seconds:g} s, one async httpx client.",
+        f"Load: {args.connections} keep-alive connections for {args.seconds:g} s from "
+        f"{' and '.join(tools)}, cycling through {len(load_mix('DE001C'))} discovery GETs; "
+        "kept answers off (every request runs its queries; one and two server processes) "
+        "and on (the default; one process).",
         "",
     ]
-    columns = ["size", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "non-200"]
-    columns += ["server CPU %", "client CPU %", "server RSS MiB", "load avg before"]
-    lines += ["| " + " | ".join(columns) + " |", "|---|" + "---:|" * (len(columns) - 1)]
+    columns = ["size", "kept answers, processes", "requests", "req/s", "p50 ms", "p99 ms", "max ms"]
+    columns += ["errors", "non-200", "server CPU %", "server RSS MiB", "load avg before"]
+    lines += ["| " + " | ".join(columns) + " |", "|---|---|" + "---:|" * (len(columns) - 2)]
     for r in results:
-        o = r.load
-        lines.append(
-            f"| {r.size} | {o['requests']:,} | {fmt(o['rps'])} | {fmt(o['p50'])} | "
-            f"{fmt(o['p99'])} | {fmt(o['max'])} | {o['errors']} | {o['non-200']} | "
-            f"{fmt(o['server CPU %'])} | {fmt(o['client CPU %'])} | {fmt(o['server RSS MiB'])} | "
-            f"{o['machine load before']:.1f} |"
-        )
+        for mode, o in r.load.items():
+            lines.append(
+                f"| {r.size} | {mode} | {o['requests']:,} | {fmt(o['rps'])} | {fmt(o['p50'])} | "
+                f"{fmt(o['p99'])} | {fmt(o['max'])} | {o['errors']} | {o['non-200']} | "
+                f"{fmt(o['server CPU %'])} | {fmt(o['server RSS MiB'])} | "
+                f"{o['machine load before']:.1f} |"
+            )
     lines += ["", "Rows: " + "; ".join(f"{r.size}: {r.rows}" for r in results), ""]
     return "\n".join(lines) + "\n"
 
@@ -427,10 +509,10 @@ def _version(package: str) -> str:
         return "?"
 
 
-def _server_kind(args: argparse.Namespace) -> str:
-    if args.server_pythonpath and Path(args.server_pythonpath, "httptools").is_dir():
-        return "httptools and uvloop from " + str(args.server_pythonpath)
-    return "httptools" if _has("httptools") else "h11, asyncio"
+def _server_kind() -> str:
+    http = "httptools" if _has("httptools") else "h11"
+    loop = "uvloop" if _has("uvloop") else "asyncio"
+    return f"{http}, {loop}"
 
 
 def _has(module: str) -> bool:
@@ -452,17 +534,27 @@ def run_size(args: argparse.Namespace, triples: int) -> SizeResult:
         with open_store(Settings(store=store_folder), read_only=True) as store:
             raw_measurements(store, result, args.repeat)
             discovery.forget(store)
-        port = free_port()
-        log(f"{label}: API on port {port}")
-        server = start_server(store_folder, port, args.access_log, args.server_pythonpath)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            api_measurements(base, result, args.repeat)
-            log(f"{label}: load, {args.connections} connections, {args.seconds:g} s")
-            city = "DE001C"
-            load_measurements(base, server, city, args, result)
-        finally:
-            stop_server(server)
+        paths = load_mix("DE001C")
+        modes = (
+            ("off", 1, 0),
+            ("off", 2, 0),
+            ("on", 1, args.response_cache_bytes),
+        )
+        for kept, workers, cache_bytes in modes:
+            mode = f"{kept}, {workers} worker{'s' if workers > 1 else ''}"
+            port = free_port()
+            log(f"{label}: API on port {port}, kept answers {mode}")
+            server = start_server(store_folder, port, args.access_log, cache_bytes, workers)
+            base = f"http://127.0.0.1:{port}"
+            try:
+                if (kept, workers) == ("off", 1):
+                    api_measurements(base, result, args.repeat)
+                elif kept == "on":
+                    kept_measurements(base, result, args.repeat)
+                log(f"{label}: load, {args.connections} connections, {args.seconds:g} s")
+                result.load[mode] = load_measurements(base, server, paths, args)
+            finally:
+                stop_server(server)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     log(f"{label}: done")
@@ -478,6 +570,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     server.add_argument("--store", type=Path, required=True)
     server.add_argument("--port", type=int, required=True)
     server.add_argument("--access-log", action="store_true")
+    server.add_argument("--response-cache-bytes", type=int, default=0)
+    server.add_argument("--workers", type=int, default=1)
     parser.add_argument("--sizes", default="1m,5m", help="sizes such as 1m,5m")
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--repeat", type=int, default=200, help="timed runs per measure")
@@ -485,9 +579,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--access-log", action="store_true", help="server logs every request")
     parser.add_argument(
-        "--server-pythonpath",
-        default=None,
-        help="folder with extra packages for the server (httptools, uvloop: uvicorn uses them)",
+        "--response-cache-bytes",
+        type=int,
+        default=Settings.model_fields["response_cache_bytes"].default,
+        help="memory for kept answers in the second server of each size",
+    )
+    parser.add_argument(
+        "--httpx-load", action="store_true", help="load from httpx in this process even with wrk"
     )
     parser.add_argument(
         "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "commensura-bench-data"
