@@ -301,7 +301,8 @@ def benchmark_app() -> FastAPI:
 
 @contextmanager
 def serve(store: Path) -> Iterator[str]:
-    """Run the benchmark application on uvicorn in a process of its own, on 127.0.0.1.
+    """Run the benchmark application on uvicorn in a process of its own, on 127.0.0.1,
+    with answers not kept (every request reads the summaries).
 
     A server in its own process does not share the interpreter lock with the client,
     so the times are those a client of a deployed server would see.
@@ -311,7 +312,9 @@ def serve(store: Path) -> Iterator[str]:
         sys.executable, "-m", "uvicorn", "benchmarks.coverage:benchmark_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
     ]  # fmt: skip
+    # Answers are not kept (api.cache): every timed request reads the summaries.
     environment = {**os.environ, "COMMENSURA_STORE": str(store)}
+    environment["COMMENSURA_RESPONSE_CACHE_BYTES"] = "0"
     process = subprocess.Popen(command, cwd=ROOT, env=environment)
     url = f"http://127.0.0.1:{port}"
     try:
