@@ -1,0 +1,476 @@
+"""The verdict on two indicator definitions: every dimension compared, a grade, the reasons
+that cause it by weight, and a harmonisation hint.
+
+``Assessor(graph)`` reads definitions, their target and reference groups, data
+sources and the concepts they use from one graph (the registry's, or one made for
+a submission), and ``assess(a, b)`` compares two of them:
+
+* the **target group** and the **reference group** by set reasoning over their
+  criteria (``registry.comparability.population``); the reference group matters
+  only for gaps between the groups, so its difference weighs at most a caveat;
+* the **EU vintage** of the groups (EU28 counts the United Kingdom, EU27_2020 does
+  not) and the **origin assignment** of origin groups (mother first, father first);
+* the **scope** (``registry.comparability.scope``): age band, sex, universe, source
+  type, geography level, reference period, measure type, numerator, denominator,
+  unit.
+
+Each dimension has an ``Effect``; the worst effect gives the grade (``identical``,
+``equivalent``, ``comparable with caveats``, ``partially comparable``, ``not
+comparable``), and the reasons are the dimensions with an effect, worst first. The
+check is *definitional* when one definition is the reference definition of the
+other's indicator, *longitudinal* when one is a previous version of the other (a
+grade below equivalent is then a break in series), else *transversal*.
+
+The hint names the nearest common definition both publishers can produce: the
+criteria that the data sources of both record (``cm:records``), the narrowest
+common age band, and the Eurostat group on the first of those criteria.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import PROV, RDF
+
+from registry.comparability.engine import Relation
+from registry.comparability.from_graph import population_from_graph
+from registry.comparability.population import (
+    PopulationComparator,
+    PopulationDefinition,
+)
+from registry.comparability.scope import (
+    AgeBand,
+    DimensionResult,
+    Effect,
+    Scope,
+    compare_scopes,
+    scope_from_graph,
+)
+from registry.errors import NotFoundError
+from registry.namespaces import CM
+from registry.vocabularies import CRITERION, DIMENSION, GRADE
+
+GRADE_NAMES = {
+    GRADE.identical: "identical",
+    GRADE.equivalent: "equivalent",
+    GRADE.comparableWithCaveats: "comparable with caveats",
+    GRADE.partiallyComparable: "partially comparable",
+    GRADE.notComparable: "not comparable",
+}
+
+DCAT_PREVIOUS_VERSION = URIRef("http://www.w3.org/ns/dcat#previousVersion")
+_VALUES = "https://w3id.org/commensura/vocab/criterion-value/"
+_EU28 = frozenset({f"{_VALUES}eu28", f"{_VALUES}nonEu28"})
+_EU27 = frozenset({f"{_VALUES}eu27_2020", f"{_VALUES}nonEu27_2020"})
+
+_HINT_GROUPS = (
+    (
+        str(CRITERION.ownCountryOfBirth),
+        "born abroad (Eurostat's foreign-born, or born outside the EU)",
+    ),
+    (str(CRITERION.currentCitizenship), "foreign citizens (Eurostat's non-nationals)"),
+    (
+        str(CRITERION.parentsCountryOfBirth),
+        "a group on the parents' country of birth with one parent rule for both (for example "
+        "both parents born abroad)",
+    ),
+    (str(CRITERION.firstCitizenship), "persons whose first citizenship was foreign"),
+)
+"""Criteria a common definition can rest on, most preferred first, and the group it gives."""
+
+
+class CheckKind(StrEnum):
+    """What a comparison checks."""
+
+    TRANSVERSAL = "transversal"
+    """Two publishers or places, at the same time."""
+    LONGITUDINAL = "longitudinal"
+    """One publisher's definition against its previous version: is there a break in series?"""
+    DEFINITIONAL = "definitional"
+    """A definition against the reference definition of its indicator."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """An indicator definition as the assessor reads it: its scope and its two groups."""
+
+    scope: Scope
+    target: PopulationDefinition | None
+    reference: PopulationDefinition | None
+    vintages: frozenset[str]
+    bases: frozenset[str]
+    records: frozenset[str]
+    previous: frozenset[str]
+    reference_definition_of_indicator: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Two definitions compared: every dimension, the grade, the reasons, the hint."""
+
+    a: Scope
+    b: Scope
+    kind: CheckKind
+    dimensions: tuple[DimensionResult, ...]
+    grade: URIRef
+    hint: str | None = None
+    reasons: tuple[DimensionResult, ...] = field(default=())
+
+    @property
+    def grade_name(self) -> str:
+        """The grade in words."""
+        return GRADE_NAMES[self.grade]
+
+    @property
+    def break_in_series(self) -> bool:
+        """A longitudinal check whose versions cannot simply be chained."""
+        effect = max((d.effect for d in self.dimensions), default=Effect.NONE)
+        return self.kind is CheckKind.LONGITUDINAL and effect > Effect.EQUIVALENT
+
+    def summary(self) -> str:
+        """One sentence for people: the grade and its weightiest reason."""
+        head = f"{self.a.label} against {self.b.label}: {self.grade_name}"
+        if self.break_in_series:
+            head += " (a break in series)"
+        if not self.reasons:
+            return head + "."
+        return f"{head}, because {self.reasons[0].reason.rstrip('.')}."
+
+
+# -- the groups as dimensions --------------------------------------------------------------
+
+_POPULATION_EFFECT = {
+    Relation.EQUAL: Effect.NONE,
+    Relation.SUBSET: Effect.PARTIAL,
+    Relation.SUPERSET: Effect.PARTIAL,
+    Relation.OVERLAP: Effect.PARTIAL,
+    Relation.DISJOINT: Effect.BLOCKING,
+    Relation.UNKNOWN: Effect.PARTIAL,
+}
+
+
+def _group_result(
+    dimension: URIRef,
+    a: PopulationDefinition | None,
+    b: PopulationDefinition | None,
+    comparator: PopulationComparator,
+    *,
+    cap: Effect = Effect.BLOCKING,
+    note: str = "",
+) -> DimensionResult:
+    name = "target group" if dimension == DIMENSION.targetGroup else "reference group"
+    if a is None or b is None:
+        if a is None and b is None:
+            return DimensionResult(
+                dimension, Relation.EQUAL, Effect.NONE, f"neither names a {name}"
+            )
+        side = "A" if a is None else "B"
+        reason = f"{side} names no {name}; check it before comparing"
+        return DimensionResult(
+            dimension,
+            Relation.UNKNOWN,
+            min(Effect.CAVEAT, cap),
+            reason,
+            None if a is None else a.title,
+            None if b is None else b.title,
+        )
+    found = comparator.relation(a, b)
+    effect = _POPULATION_EFFECT[found.relation]
+    if found.relation is Relation.EQUAL and a.iri != b.iri:
+        effect = Effect.EQUIVALENT  # two names, one group
+    reason = found.reason + note if effect >= Effect.CAVEAT else found.reason
+    return DimensionResult(
+        dimension, found.relation, min(effect, cap), reason, a.title or a.iri, b.title or b.iri
+    )
+
+
+def _vintage_result(a: Definition, b: Definition) -> DimensionResult:
+    names = {"eu28": "EU28", "eu27": "EU27 (from 2020)"}
+
+    def vintage(values: frozenset[str]) -> str | None:
+        if values & _EU28:
+            return "eu28"
+        if values & _EU27:
+            return "eu27"
+        return None
+
+    va, vb = vintage(a.vintages), vintage(b.vintages)
+    shown = (names.get(va or "", "none"), names.get(vb or "", "none"))
+    if va == vb or va is None or vb is None:
+        reason = (
+            f"the same EU composition: {shown[0]}"
+            if va and va == vb
+            else "no EU grouping on either side"
+        )
+        return DimensionResult(DIMENSION.euVintage, Relation.EQUAL, Effect.NONE, reason, *shown)
+    reason = (
+        "EU28 counts the United Kingdom as an EU country, EU27 (from 2020) does not: persons "
+        "born in or citizens of the United Kingdom change side"
+    )
+    # The groupings as sets of countries: EU28 holds every country of EU27 and the UK.
+    relation = Relation.SUPERSET if va == "eu28" else Relation.SUBSET
+    return DimensionResult(DIMENSION.euVintage, relation, Effect.CAVEAT, reason, *shown)
+
+
+def _origin_result(a: Definition, b: Definition) -> DimensionResult:
+    ra = a.target.origin_assignment if a.target else None
+    rb = b.target.origin_assignment if b.target else None
+    shown = (str(ra.value) if ra else "none", str(rb.value) if rb else "none")
+    if ra == rb or ra is None or rb is None:
+        reason = (
+            "origin groups formed the same way"
+            if ra and ra == rb
+            else "no origin rule on either side"
+        )
+        return DimensionResult(
+            DIMENSION.originAssignment, Relation.EQUAL, Effect.NONE, reason, *shown
+        )
+    reason = (
+        f"origin groups are formed differently ({shown[0]} against {shown[1]}): breakdowns by "
+        "country or region of origin do not match even where the whole groups do"
+    )
+    return DimensionResult(
+        DIMENSION.originAssignment, Relation.DISJOINT, Effect.CAVEAT, reason, *shown
+    )
+
+
+# -- the assessor --------------------------------------------------------------------------
+
+
+def _values_under(graph: Graph, node: URIRef, predicate: URIRef = CM.value) -> frozenset[str]:
+    """Every criterion value (or basis) used by a population definition's conditions."""
+    found: set[str] = set()
+    pending = list(graph.objects(node, CM.condition))
+    seen: set[object] = set()
+    while pending:
+        condition = pending.pop()
+        if condition in seen:
+            continue
+        seen.add(condition)
+        found.update(str(v) for v in graph.objects(condition, predicate) if isinstance(v, URIRef))
+        pending.extend(graph.objects(condition, CM.operand))
+    return frozenset(found)
+
+
+class Assessor:
+    """Compares indicator definitions read from ``graph``; remembers what it has read."""
+
+    def __init__(self, graph: Graph, comparator: PopulationComparator | None = None) -> None:
+        self.graph = graph
+        self.comparator = comparator or PopulationComparator()
+        self._definitions: dict[str, Definition] = {}
+        self._populations: dict[str, PopulationDefinition] = {}
+
+    def population(self, iri: str) -> PopulationDefinition:
+        """A population definition of the graph, read once."""
+        if iri not in self._populations:
+            self._populations[iri] = population_from_graph(self.graph, iri)
+        return self._populations[iri]
+
+    def definition(self, iri: str | URIRef) -> Definition:
+        """An indicator definition of the graph, read once; ``NotFoundError`` if there is none."""
+        key = str(iri)
+        if key in self._definitions:
+            return self._definitions[key]
+        subject = URIRef(key)
+        if (subject, RDF.type, CM.IndicatorDefinition) not in self.graph:
+            msg = f"{key} is not an indicator definition the registry holds"
+            raise NotFoundError(msg, details={"definition": key})
+        scope = scope_from_graph(self.graph, subject)
+        target = None if scope.target_group is None else self.population(scope.target_group)
+        reference = (
+            None if scope.reference_group is None else self.population(scope.reference_group)
+        )
+        vintages = frozenset().union(
+            *(
+                _values_under(self.graph, URIRef(g))
+                for g in (scope.target_group, scope.reference_group)
+                if g is not None
+            )
+        )
+        bases = (
+            frozenset()
+            if scope.target_group is None
+            else _values_under(self.graph, URIRef(scope.target_group), CM.basis)
+        )
+        records = frozenset(
+            str(basis)
+            for source in self.graph.objects(subject, CM.dataSource)
+            for basis in self.graph.objects(source, CM.records)
+        )
+        previous = frozenset(
+            str(o)
+            for predicate in (DCAT_PREVIOUS_VERSION, PROV.wasRevisionOf)
+            for o in self.graph.transitive_objects(subject, predicate)
+            if o != subject
+        )
+        indicator = scope.indicator.iri if scope.indicator else None
+        reference_definition = None
+        if indicator is not None:
+            chosen = self.graph.value(URIRef(indicator), CM.referenceDefinition)
+            reference_definition = None if chosen is None else str(chosen)
+        found = Definition(
+            scope, target, reference, vintages, bases, records, previous, reference_definition
+        )
+        self._definitions[key] = found
+        return found
+
+    def kind(self, a: Definition, b: Definition) -> CheckKind:
+        """Definitional, longitudinal or transversal (see the module's description)."""
+        references = (a.reference_definition_of_indicator, b.reference_definition_of_indicator)
+        if a.scope.iri != b.scope.iri and (a.scope.iri in references or b.scope.iri in references):
+            return CheckKind.DEFINITIONAL
+        if a.scope.iri in b.previous or b.scope.iri in a.previous:
+            return CheckKind.LONGITUDINAL
+        return CheckKind.TRANSVERSAL
+
+    def assess(self, a_iri: str | URIRef, b_iri: str | URIRef) -> Verdict:
+        """Compare definition A with definition B."""
+        a, b = self.definition(a_iri), self.definition(b_iri)
+        dimensions = [
+            _group_result(DIMENSION.targetGroup, a.target, b.target, self.comparator),
+            _group_result(
+                DIMENSION.referenceGroup,
+                a.reference,
+                b.reference,
+                self.comparator,
+                cap=Effect.CAVEAT,
+                note=" This matters for gaps between the target and the reference group.",
+            ),
+            _vintage_result(a, b),
+            _origin_result(a, b),
+            *compare_scopes(a.scope, b.scope),
+        ]
+        worst = max((d.effect for d in dimensions), default=Effect.NONE)
+        order = {d.dimension: i for i, d in enumerate(dimensions)}
+        reasons = tuple(
+            sorted(
+                (d for d in dimensions if d.effect > Effect.NONE),
+                key=lambda d: (-d.effect, order[d.dimension]),
+            )
+        )
+        return Verdict(
+            a.scope,
+            b.scope,
+            self.kind(a, b),
+            tuple(dimensions),
+            worst.grade,
+            _hint(a, b, worst),
+            reasons,
+        )
+
+
+def _common_band(a: AgeBand | None, b: AgeBand | None) -> str | None:
+    if a is None or b is None:
+        return None
+    (a_low, a_high), (b_low, b_high) = a.bounds, b.bounds
+    low, high = max(a_low, b_low), min(a_high, b_high)
+    if low > high:
+        return None
+    return f"ages {low}-{int(high)}" if high != float("inf") else f"ages {low} and over"
+
+
+def _hint(a: Definition, b: Definition, worst: Effect) -> str | None:
+    """The nearest common definition both publishers can produce, when the two differ."""
+    if worst <= Effect.EQUIVALENT:
+        return None
+    common = a.records & b.records
+    # A criterion both groups rest on first, then one either rests on, then any in order.
+    ranked = sorted(
+        _HINT_GROUPS,
+        key=lambda group: (group[0] not in a.bases & b.bases, group[0] not in a.bases | b.bases),
+    )
+    basis = next((text for iri, text in ranked if iri in common), None)
+    if basis is None:
+        if not a.records or not b.records:
+            return None
+        return (
+            "the data sources of the two record no characteristic in common, so no common "
+            "definition of the group can be produced"
+        )
+    parts = [basis]
+    band = _common_band(a.scope.age_band, b.scope.age_band)
+    if band and a.scope.age_band != b.scope.age_band:
+        parts.append(band)
+    if a.scope.sex and b.scope.sex and a.scope.sex.iri != b.scope.sex.iri:
+        parts.append("by sex")
+    recorded = ", ".join(sorted(_basis_name(c) for c in common))
+    return (
+        f"both sources record {recorded}: the nearest common definition is "
+        + ", ".join(parts)
+        + ", which both can produce"
+    )
+
+
+_BASIS_NAMES = {
+    "parentsCountryOfBirth": "the parents' country of birth",
+    "parentsFirstCitizenship": "the parents' first citizenship",
+}
+
+
+def _basis_name(iri: str) -> str:
+    name = iri.rsplit("/", 1)[-1]
+    if name in _BASIS_NAMES:
+        return _BASIS_NAMES[name]
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()
+
+
+def assess_all(assessor: Assessor, iris: Iterable[str | URIRef]) -> list[Verdict]:
+    """Every pair of the definitions, each once (A before B in the order given)."""
+    chosen = [str(i) for i in iris]
+    return [
+        assessor.assess(chosen[i], chosen[j])
+        for i in range(len(chosen))
+        for j in range(i + 1, len(chosen))
+    ]
+
+
+def _concept_label(graph: Graph, iri: URIRef) -> str:
+    from rdflib.namespace import SKOS
+
+    labels = sorted(
+        str(o) for o in graph.objects(iri, SKOS.prefLabel) if getattr(o, "language", None) == "en"
+    )
+    return labels[0] if labels else str(iri).rsplit("/", 1)[-1]
+
+
+def _dimension_dict(graph: Graph, result: DimensionResult) -> dict[str, object]:
+    return {
+        "dimension": {
+            "iri": str(result.dimension),
+            "label": _concept_label(graph, result.dimension),
+        },
+        "relation": result.relation.value,
+        "effect": result.effect.name.lower(),
+        "grade": {"iri": str(result.effect.grade), "label": GRADE_NAMES[result.effect.grade]},
+        "reason": result.reason,
+        "a": result.a,
+        "b": result.b,
+    }
+
+
+def _scope_dict(scope: Scope) -> dict[str, object]:
+    return {
+        "iri": scope.iri,
+        "label": scope.label,
+        "publisher": None if scope.publisher is None else scope.publisher.label,
+        "indicator": None if scope.indicator is None else scope.indicator.iri,
+    }
+
+
+def verdict_dict(graph: Graph, verdict: Verdict) -> dict[str, object]:
+    """A verdict as JSON-ready data: both definitions, the grade, reasons, every dimension."""
+    return {
+        "a": _scope_dict(verdict.a),
+        "b": _scope_dict(verdict.b),
+        "kind": verdict.kind.value,
+        "grade": {"iri": str(verdict.grade), "label": verdict.grade_name},
+        "break_in_series": verdict.break_in_series,
+        "summary": verdict.summary(),
+        "reasons": [_dimension_dict(graph, r) for r in verdict.reasons],
+        "hint": verdict.hint,
+        "dimensions": [_dimension_dict(graph, d) for d in verdict.dimensions],
+    }
