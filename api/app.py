@@ -18,7 +18,15 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.cache import ResponseCache
-from api.routers import coverage, discovery, health, linked_data, sparql, submissions
+from api.routers import (
+    compare,
+    coverage,
+    discovery,
+    health,
+    linked_data,
+    sparql,
+    submissions,
+)
 from registry import __version__
 from registry.config import Settings
 from registry.store import content_generation, open_store
@@ -64,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(submissions.router)
+    app.include_router(compare.router)  # before discovery: its detail paths take any suffix
     app.include_router(discovery.router)
     app.include_router(coverage.router)
     app.include_router(sparql.router)

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from registry import graphs
+from registry.comparability import service as comparability_service
 from registry.config import Settings
 from registry.errors import CommensuraError, InputError, InvalidSubmissionError
 from registry.kb import build
@@ -194,6 +195,44 @@ def query_command(
     except CommensuraError as error:
         fail(error)
     _print_result(result, output)
+
+
+@app.command("compare")
+def compare_command(
+    a: Annotated[str, typer.Argument(help="Definition A: an IRI, or a slug of the registry's.")],
+    b: Annotated[str, typer.Argument(help="Definition B: an IRI, or a slug of the registry's.")],
+    output: Annotated[
+        str, typer.Option("--format", help="table (for people) or json (the API's answer).")
+    ] = "table",
+    store: StoreOption = None,
+) -> None:
+    """Compare two indicator definitions: every dimension, the grade and its reasons, a hint."""
+    if output not in ("table", "json"):
+        raise typer.BadParameter("use table or json", param_hint="--format")
+    try:
+        with open_store(settings_for(store), read_only=True) as db:
+            answer = comparability_service.compare(db, a, b)
+    except CommensuraError as error:
+        fail(error)
+    if output == "json":
+        sys.stdout.write(json.dumps(answer, indent=2, ensure_ascii=False) + "\n")
+        return
+    out = Console(highlight=False)
+    grade = answer["grade"]["label"]
+    out.print(
+        f"[bold]{escape(answer['a']['label'])}[/]  against  [bold]{escape(answer['b']['label'])}[/]"
+    )
+    head = f"{grade.upper()} ({answer['kind']} check"
+    head += ", a break in series)" if answer["break_in_series"] else ")"
+    out.print(head)
+    table = Table("dimension", "relation", "effect", "reason", show_lines=True)
+    for row in answer["dimensions"]:
+        table.add_row(
+            row["dimension"]["label"], row["relation"], row["effect"], escape(row["reason"])
+        )
+    out.print(table)
+    if answer["hint"]:
+        out.print(f"Hint: {escape(answer['hint'])}")
 
 
 def _query_text(sparql: str | None, file: Path | None) -> str:

@@ -19,7 +19,18 @@ from rdflib.compare import isomorphic
 from registry import graphs
 from registry.resources import ontology_files
 
-COMMANDS = ["build", "query", "export", "serve", "validate", "submit", "template", "org", "token"]
+COMMANDS = [
+    "build",
+    "query",
+    "compare",
+    "export",
+    "serve",
+    "validate",
+    "submit",
+    "template",
+    "org",
+    "token",
+]
 
 
 def commensura(

@@ -1,0 +1,176 @@
+"""Comparability over HTTP and on the command line, on a live server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from registry.config import Settings
+from registry.kb import build
+from registry.orgs import Organisations
+from registry.store import open_store
+from tests.live import serve
+
+DEF = "https://w3id.org/commensura/id/definition/"
+PARTNER = (
+    "https://w3id.org/commensura/id/partner/amsterdam-os/definition/employment-rate-born-abroad"
+)
+SUBMISSION = Path(__file__).parent / "data" / "submissions" / "amsterdam.ttl"
+GRADES = [
+    "identical",
+    "equivalent",
+    "comparable with caveats",
+    "partially comparable",
+    "not comparable",
+]
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(store=tmp_path_factory.mktemp("compare") / "store")
+    with open_store(settings) as store:
+        build(store)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def live(settings: Settings) -> Iterator[tuple[str, str]]:
+    orgs = Organisations(settings.auth_path)
+    orgs.add("amsterdam-os", "City of Amsterdam, Onderzoek en Statistiek")
+    token = orgs.create_token("amsterdam-os")[1]
+    with serve(create_app(settings)) as url:
+        yield url, token
+
+
+def test_compare_two_definitions_by_slug_and_by_iri(live: tuple[str, str]) -> None:
+    url, _ = live
+    params = {"a": "amsterdam-migration-background-share", "b": "amsterdam-origin-share-2022"}
+    answer = httpx.get(f"{url}/api/compare", params=params, timeout=60)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["grade"]["label"] == "partially comparable"
+    assert body["kind"] == "longitudinal"
+    assert body["break_in_series"] is True
+    assert body["reasons"][0]["dimension"]["label"] == "Target group"
+    assert body["reasons"][0]["relation"] == "subset"
+    assert len(body["dimensions"]) == 14
+    by_iri = httpx.get(
+        f"{url}/api/compare",
+        params={"a": DEF + params["a"], "b": DEF + params["b"]},
+        timeout=60,
+    ).json()
+    assert by_iri["grade"] == body["grade"]
+    assert by_iri["dimensions"] == body["dimensions"]
+
+
+def test_bad_and_unknown_references(live: tuple[str, str]) -> None:
+    url, _ = live
+    bad = httpx.get(f"{url}/api/compare", params={"a": "no spaces", "b": "x"})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == "input.invalid"
+    assert bad.json()["error"]["details"]["parameter"] == "a"
+    unknown = httpx.get(
+        f"{url}/api/compare", params={"a": "no-such-definition", "b": "eurostat-employment-rate"}
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "not_found"
+    missing = httpx.get(f"{url}/api/compare", params={"a": "eurostat-employment-rate"})
+    assert missing.status_code == 422
+    nothing = httpx.get(f"{url}/api/indicators/no-such-indicator/comparability")
+    assert nothing.status_code == 404
+
+
+def test_the_matrix_of_an_indicator(live: tuple[str, str]) -> None:
+    url, _ = live
+    matrix = httpx.get(f"{url}/api/indicators/foreign-born-share/comparability", timeout=60)
+    assert matrix.status_code == 200, matrix.text
+    body = matrix.json()
+    n = len(body["definitions"])
+    assert n >= 10
+    assert len(body["pairs"]) == n * (n - 1) // 2
+    assert sum(body["grades"].values()) == len(body["pairs"])
+    assert list(body["grades"]) == GRADES
+    iris = {d["iri"] for d in body["definitions"]}
+    assert DEF + "vienna-foreign-origin-share" in iris
+    assert all(p["a"] in iris and p["b"] in iris for p in body["pairs"])
+
+
+def test_what_a_figure_can_be_compared_with(live: tuple[str, str]) -> None:
+    url, _ = live
+    answer = httpx.get(f"{url}/api/definitions/vienna-foreign-origin-share/comparable", timeout=60)
+    assert answer.status_code == 200, answer.text
+    candidates = answer.json()["candidates"]
+    assert candidates
+    ranks = [GRADES.index(c["grade"]["label"]) for c in candidates]
+    assert ranks == sorted(ranks)
+    assert DEF + "vienna-foreign-origin-share" not in {c["iri"] for c in candidates}
+    # The same definition for the city's districts: only the territory differs.
+    first = candidates[0]
+    assert first["iri"] == DEF + "vienna-foreign-origin-share-by-district"
+    assert first["grade"]["label"] == "comparable with caveats"
+
+
+def test_a_submitted_definition_can_be_compared_at_once(live: tuple[str, str]) -> None:
+    url, token = live
+    before = httpx.get(f"{url}/api/compare", params={"a": PARTNER, "b": "eurostat-employment-rate"})
+    assert before.status_code == 404
+    submitted = httpx.post(
+        f"{url}/api/submissions",
+        content=SUBMISSION.read_bytes(),
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    assert submitted.status_code == 201, submitted.text
+    after = httpx.get(
+        f"{url}/api/compare", params={"a": PARTNER, "b": "eurostat-employment-rate"}, timeout=60
+    )
+    assert after.status_code == 200, after.text
+    body = after.json()
+    assert body["kind"] == "definitional"
+    assert body["grade"]["label"] in GRADES
+
+
+def test_the_command_prints_a_table_and_json(settings: Settings) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENSURA_")}
+    env["COLUMNS"] = "160"
+    exe = Path(sys.executable).with_name("commensura")
+    pair = ["eurostat-employment-rate", "oecd-employment-rate", "--store", str(settings.store)]
+    table = subprocess.run(
+        [str(exe), "compare", *pair], capture_output=True, text=True, env=env, check=False
+    )
+    assert table.returncode == 0, table.stderr
+    assert "PARTIALLY COMPARABLE (definitional check)" in table.stdout
+    assert "Age band" in table.stdout
+    assert "Hint:" in table.stdout
+    as_json = subprocess.run(
+        [str(exe), "compare", *pair, "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert json.loads(as_json.stdout)["grade"]["label"] == "partially comparable"
+    unknown = subprocess.run(
+        [
+            str(exe),
+            "compare",
+            "nothing-here",
+            "oecd-employment-rate",
+            "--store",
+            str(settings.store),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert unknown.returncode == 1
+    assert "[not_found]" in unknown.stderr
