@@ -213,3 +213,15 @@ def test_eu_vintages(assessor: Assessor) -> None:
         r.reason for r in verdict.reasons if str(r.dimension).endswith("euVintage")
     )
     assert verdict.grade == GRADE.partiallyComparable
+
+
+def test_the_grade_matrix_agrees_with_every_verdict(assessor: Assessor) -> None:
+    definitions = sorted(str(d) for d in assessor.graph.subjects(RDF.type, CM.IndicatorDefinition))
+    matrix = assessor.grade_matrix(definitions)
+    assert matrix.iris == tuple(definitions)
+    for i, a in enumerate(definitions):
+        for j, b in enumerate(definitions):
+            assert matrix.grade(i, j) == assessor.assess(a, b).grade, (a, b)
+    counts = matrix.counts()
+    n = len(definitions)
+    assert sum(counts.values()) == n * (n - 1) // 2

@@ -28,10 +28,12 @@ common age band, and the Eurostat group on the first of those criteria.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
+import numpy as np
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF
 
@@ -46,7 +48,17 @@ from registry.comparability.scope import (
     DimensionResult,
     Effect,
     Scope,
+    compare_age_bands,
+    compare_denominators,
+    compare_geography_levels,
+    compare_measure_types,
+    compare_numerators,
+    compare_reference_periods,
     compare_scopes,
+    compare_sexes,
+    compare_source_types,
+    compare_units,
+    compare_universes,
     scope_from_graph,
 )
 from registry.errors import NotFoundError
@@ -187,17 +199,18 @@ def _group_result(
     )
 
 
+def _vintage_of(values: frozenset[str]) -> str | None:
+    if values & _EU28:
+        return "eu28"
+    if values & _EU27:
+        return "eu27"
+    return None
+
+
 def _vintage_result(a: Definition, b: Definition) -> DimensionResult:
     names = {"eu28": "EU28", "eu27": "EU27 (from 2020)"}
 
-    def vintage(values: frozenset[str]) -> str | None:
-        if values & _EU28:
-            return "eu28"
-        if values & _EU27:
-            return "eu27"
-        return None
-
-    va, vb = vintage(a.vintages), vintage(b.vintages)
+    va, vb = _vintage_of(a.vintages), _vintage_of(b.vintages)
     shown = (names.get(va or "", "none"), names.get(vb or "", "none"))
     if va == vb or va is None or vb is None:
         reason = (
@@ -361,6 +374,115 @@ class Assessor:
             _hint(a, b, worst),
             reasons,
         )
+
+    def grade_matrix(self, iris: Iterable[str | URIRef]) -> GradeMatrix:
+        """The grade of every pair of the definitions, without words: the same grades as
+        ``assess`` gives, computed once per pair of distinct values of each dimension."""
+        definitions = [self.definition(i) for i in iris]
+        n = len(definitions)
+        worst = np.zeros((n, n), dtype=np.int8)
+        for cap, pick in ((Effect.BLOCKING, _target), (Effect.CAVEAT, _reference)):
+            worst = np.maximum(worst, self._group_effects([pick(d) for d in definitions], cap))
+        for key, compare in _KEYED_DIMENSIONS:
+            keys = [key(d) for d in definitions]
+            distinct = list(dict.fromkeys(keys))
+            first = {k: definitions[keys.index(k)] for k in distinct}
+            table = np.array(
+                [[compare(first[x], first[y]).effect for y in distinct] for x in distinct],
+                dtype=np.int8,
+            )
+            codes = np.array([distinct.index(k) for k in keys], dtype=np.intp)
+            worst = np.maximum(worst, table[np.ix_(codes, codes)])
+        return GradeMatrix(tuple(d.scope.iri for d in definitions), worst)
+
+    def _group_effects(
+        self, groups: list[PopulationDefinition | None], cap: Effect
+    ) -> np.ndarray[Any, np.dtype[np.int8]]:
+        distinct = list(dict.fromkeys(g for g in groups if g is not None))
+        relations = self.comparator.relations(distinct) if distinct else []
+        index = {g: i for i, g in enumerate(distinct)}
+        size = len(distinct) + 1  # the last code: no group named
+        table = np.zeros((size, size), dtype=np.int8)
+        table[-1, :-1] = table[:-1, -1] = min(Effect.CAVEAT, cap)
+        for i, a in enumerate(distinct):
+            for j, b in enumerate(distinct):
+                effect = _POPULATION_EFFECT[relations[i][j]]
+                if relations[i][j] is Relation.EQUAL and a.iri != b.iri:
+                    effect = Effect.EQUIVALENT
+                table[i, j] = min(effect, cap)
+        codes = np.array([size - 1 if g is None else index[g] for g in groups], dtype=np.intp)
+        result: np.ndarray[Any, np.dtype[np.int8]] = table[np.ix_(codes, codes)]
+        return result
+
+
+def _target(definition: Definition) -> PopulationDefinition | None:
+    return definition.target
+
+
+def _reference(definition: Definition) -> PopulationDefinition | None:
+    return definition.reference
+
+
+_KEYED_DIMENSIONS: tuple[
+    tuple[Callable[[Definition], Hashable], Callable[[Definition, Definition], DimensionResult]],
+    ...,
+] = (
+    (lambda d: _vintage_of(d.vintages), _vintage_result),
+    (lambda d: d.target.origin_assignment if d.target else None, _origin_result),
+    (
+        lambda d: d.scope.age_band,
+        lambda a, b: compare_age_bands(a.scope.age_band, b.scope.age_band),
+    ),
+    (lambda d: d.scope.sex, lambda a, b: compare_sexes(a.scope.sex, b.scope.sex)),
+    (
+        lambda d: d.scope.universe,
+        lambda a, b: compare_universes(a.scope.universe, b.scope.universe),
+    ),
+    (
+        lambda d: d.scope.source_types,
+        lambda a, b: compare_source_types(a.scope.source_types, b.scope.source_types),
+    ),
+    (
+        lambda d: d.scope.geography_level,
+        lambda a, b: compare_geography_levels(a.scope.geography_level, b.scope.geography_level),
+    ),
+    (
+        lambda d: (d.scope.reference_time, d.scope.valid_from, d.scope.valid_to),
+        lambda a, b: compare_reference_periods(a.scope, b.scope),
+    ),
+    (
+        lambda d: d.scope.measure_type,
+        lambda a, b: compare_measure_types(a.scope.measure_type, b.scope.measure_type),
+    ),
+    (
+        lambda d: d.scope.numerator,
+        lambda a, b: compare_numerators(a.scope.numerator, b.scope.numerator),
+    ),
+    (
+        lambda d: d.scope.denominator,
+        lambda a, b: compare_denominators(a.scope.denominator, b.scope.denominator),
+    ),
+    (lambda d: d.scope.unit, lambda a, b: compare_units(a.scope.unit, b.scope.unit)),
+)
+"""Every dimension but the two groups: what its result depends on, and how it is compared."""
+
+
+@dataclass(frozen=True)
+class GradeMatrix:
+    """The grades of every pair of a list of definitions: ``effects[i, j]`` is the worst
+    ``Effect`` of definition i against definition j."""
+
+    iris: tuple[str, ...]
+    effects: np.ndarray[Any, np.dtype[np.int8]]
+
+    def grade(self, i: int, j: int) -> URIRef:
+        """The grade of definition i against definition j."""
+        return Effect(int(self.effects[i, j])).grade
+
+    def counts(self) -> dict[URIRef, int]:
+        """How many pairs (each unordered pair once) have each grade."""
+        upper = self.effects[np.triu_indices(len(self.iris), k=1)]
+        return {effect.grade: int((upper == effect).sum()) for effect in Effect}
 
 
 def _common_band(a: AgeBand | None, b: AgeBand | None) -> str | None:
