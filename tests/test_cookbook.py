@@ -253,6 +253,16 @@ EXPECTED: dict[str, list[Row]] = {
             None,
         ),
     ],
+    "How comparable are the definitions of the employment rate?": [
+        (
+            "id/definition/eurostat-employment-rate",
+            "id/definition/oecd-employment-rate",
+            "vocab/comparability-grade/partiallyComparable",
+            f"vocab/comparison-dimension/{dimension}",
+            "vocab/comparability-relation/subset",
+        )
+        for dimension in ("ageBand", "targetGroup")
+    ],
     "Which definitions moved to CBS's 2022 classification?": [
         (
             "id/definition/amsterdam-migration-background-share",
@@ -343,7 +353,7 @@ def with_registries(tmp_path_factory: pytest.TempPathFactory, source_data: Path)
 
 def test_every_question_has_one_query_and_an_expected_answer() -> None:
     headings = [heading for heading, _ in cookbook()]
-    assert len(headings) == len(set(headings)) == 11
+    assert len(headings) == len(set(headings)) == 12
     assert set(headings) == {*EXPECTED, ONLY_LABELS_DIFFER}
     for required in (
         "employment rate of non-EU-born",

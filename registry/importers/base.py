@@ -31,6 +31,7 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, XSD
 
 import registry
 from registry import coverage, graphs, ids
+from registry.comparability import assessments
 from registry.errors import SourceDataError
 from registry.namespaces import CM
 from registry.store import RdfFormat, Store
@@ -322,8 +323,9 @@ def run_import(
     if refresh_coverage:
         try:
             coverage.refresh(store)
-        except Exception as exc:  # the import is stored; the coverage catches up later
-            log.warning("coverage not refreshed after the import %s: %s", importer.slug, exc)
-            note = f"coverage summaries not refreshed ({exc}); run a refresh or a build"
+            assessments.refresh(store)
+        except Exception as exc:  # the import is stored; the derived graph catches up later
+            log.warning("derived graph not refreshed after the import %s: %s", importer.slug, exc)
+            note = f"coverage and assessments not refreshed ({exc}); run a refresh or a build"
             report = dataclasses.replace(report, notes=(*report.notes, note))
     return report

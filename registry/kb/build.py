@@ -4,8 +4,9 @@ source-data folder is configured, the place registries imported from it.
 Each step replaces one named graph as a whole, so a build can be run again at any
 time and leaves the same content (idempotent). Curated graphs are written in one
 transaction each; an importer reads all its files before it touches its graph. A
-failed step leaves its graph as it was. Last, the coverage summaries of the derived
-graph are recomputed from what the build wrote (``registry.coverage.refresh``).
+failed step leaves its graph as it was. Last, the coverage summaries and the
+comparability assessments of the derived graph are recomputed from what the build
+wrote (``registry.coverage.refresh``, ``registry.comparability.assessments.refresh``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from registry import coverage, graphs
+from registry.comparability import assessments
 from registry.errors import ConfigurationError
 from registry.importers import PLACE_IMPORTERS, Importer, ImportReport, run_import
 from registry.resources import ontology_files
@@ -52,6 +54,7 @@ class BuildReport:
     imports: list[ImportReport] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     coverage: coverage.RefreshReport | None = None
+    assessments: assessments.AssessmentReport | None = None
     """The refresh of the coverage summaries that ended the build."""
     seconds: float = 0.0
 
@@ -116,6 +119,10 @@ def build(
     report.coverage = coverage.refresh(store)
     if progress is not None:
         progress("coverage summaries", 1, 1)
+        progress("comparability assessments", 0, 1)
+    report.assessments = assessments.refresh(store)
+    if progress is not None:
+        progress("comparability assessments", 1, 1)
     report.seconds = time.perf_counter() - started
     return report
 

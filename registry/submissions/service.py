@@ -35,6 +35,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SH, XSD
 
 from registry import coverage, graphs
+from registry.comparability import assessments
 from registry.errors import ForbiddenResourceError, InvalidSubmissionError, NotFoundError
 from registry.ids import ID_BASE
 from registry.namespaces import CM, DCAT3
@@ -303,8 +304,9 @@ def submit(
         tx.add(record, graph=graphs.PROVENANCE)
     try:
         coverage.refresh_after_write(store, [*removals, *additions])
-    except Exception as exc:  # the submission is stored; the coverage catches up later
-        log.warning("coverage not refreshed after submission %s: %s", result.id, exc)
+        assessments.refresh(store)
+    except Exception as exc:  # the submission is stored; the derived graph catches up later
+        log.warning("derived graph not refreshed after submission %s: %s", result.id, exc)
     return result
 
 
