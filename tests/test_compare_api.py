@@ -174,3 +174,82 @@ def test_the_command_prints_a_table_and_json(settings: Settings) -> None:
     )
     assert unknown.returncode == 1
     assert "[not_found]" in unknown.stderr
+
+
+def draft(suffix: str = "draft", age: str = "y15to64") -> bytes:
+    """The Amsterdam fixture under IRIs of its own (not in the registry), with an age band."""
+    text = SUBMISSION.read_text(encoding="utf-8")
+    text = text.replace("employment-rate-born-abroad>", f"employment-rate-born-abroad-{suffix}>")
+    text = text.replace("population/born-abroad>", f"population/born-abroad-{suffix}>")
+    text = text.replace("population/born-in-nl>", f"population/born-in-nl-{suffix}>")
+    text = text.replace("age-band/y15to64>", f"age-band/{age}>")
+    return text.encode("utf-8")
+
+
+def post(url: str, body: bytes, **params: str) -> httpx.Response:
+    return httpx.post(
+        f"{url}/api/compare",
+        content=body,
+        params=params,
+        headers={"Content-Type": "text/turtle"},
+        timeout=60,
+    )
+
+
+def dimension_relation(body: dict[str, object], name: str) -> str:
+    rows = body["dimensions"]
+    assert isinstance(rows, list)
+    return str(next(r["relation"] for r in rows if r["dimension"]["iri"].endswith("/" + name)))
+
+
+def test_an_inline_definition_against_the_reference(
+    live: tuple[str, str], settings: Settings
+) -> None:
+    url, _ = live
+    with open_store(settings, read_only=True) as store:
+        before = store.count()
+    answer = post(url, draft(), b="eurostat-employment-rate")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["a"]["iri"].endswith("employment-rate-born-abroad-draft")
+    assert body["kind"] == "definitional"
+    assert body["grade"]["label"] == "partially comparable"
+    assert dimension_relation(body, "targetGroup") == "superset"  # born abroad vs outside EU
+    assert dimension_relation(body, "ageBand") == "superset"  # 15-64 vs 20-64
+    with open_store(settings, read_only=True) as store:
+        assert store.count() == before  # nothing stored
+
+
+def test_two_inline_definitions(live: tuple[str, str]) -> None:
+    url, _ = live
+    body = draft("one", "y15to64") + b"\n" + draft("two", "y20to64").split(b"\n\n", 1)[1]
+    answer = post(url, body)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["a"]["iri"].endswith("-one")
+    assert result["b"]["iri"].endswith("-two")
+    assert dimension_relation(result, "ageBand") == "superset"
+    assert dimension_relation(result, "targetGroup") == "equal"
+
+
+def test_inline_errors(live: tuple[str, str]) -> None:
+    url, _ = live
+    invalid = post(url, (SUBMISSION.parent / "amsterdam-invalid.ttl").read_bytes(), b="x")
+    assert invalid.status_code == 422
+    assert invalid.json()["error"]["code"] == "submission.invalid"
+    assert invalid.json()["error"]["details"]["report"]["conforms"] is False
+    alone = post(url, draft())
+    assert alone.status_code == 400
+    assert alone.json()["error"]["code"] == "input.invalid"
+    nothing = post(url, b"@prefix x: <https://example.org/> . x:a x:b x:c .", b="x")
+    assert nothing.status_code == 400
+    broken = post(url, b"this is not turtle", b="eurostat-employment-rate")
+    assert broken.status_code == 400
+    assert broken.json()["error"]["code"] == "rdf.syntax"
+    registry_copy = draft().replace(
+        b"partner/amsterdam-os/definition/employment-rate-born-abroad-draft",
+        b"definition/oecd-employment-rate",
+    )
+    taken = post(url, registry_copy, b="eurostat-employment-rate")
+    assert taken.status_code == 400
+    assert "is a definition of the registry already" in taken.json()["error"]["message"]

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 
 from api.deps import StoreDep
+from api.routers.submissions import BODY, ERRORS, Body
 from registry.comparability import service
+from registry.submissions.parse import (
+    DRY_RUN_BASE,
+    DRY_RUN_GRAPH,
+    format_for_media_type,
+    parse_submission,
+)
 
 router = APIRouter(prefix="/api", tags=["comparability"])
 
@@ -35,6 +42,39 @@ def compare(store: StoreDep, a: DefinitionRef, b: DefinitionRef) -> dict[str, An
     first; the kind of check (transversal, longitudinal, definitional); and a harmonisation
     hint where one exists."""
     return service.compare(store, a, b)
+
+
+OptionalRef = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="A definition of the registry (IRI or slug) to compare the one sent with.",
+    ),
+]
+
+
+@router.post(
+    "/compare",
+    summary="Compare definitions sent inline (validated first)",
+    openapi_extra={"requestBody": BODY},
+    responses={
+        **ERRORS,
+        422: {"description": "The definitions do not conform (`submission.invalid` + report)"},
+    },
+)
+def compare_inline(
+    body: Body,
+    store: StoreDep,
+    a: OptionalRef = None,
+    b: OptionalRef = None,
+    content_type: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Two indicator definitions in the body (Turtle or JSON-LD with Commensura's context, as
+    for a submission), or one and `a` or `b` naming a definition of the registry. They are
+    validated by the shapes first and never stored; the answer is that of `GET /api/compare`."""
+    fmt = format_for_media_type(content_type)
+    parsed = parse_submission(store, body, fmt, graph=DRY_RUN_GRAPH, base=DRY_RUN_BASE)
+    return service.compare_inline(store, parsed.graph, a, b)
 
 
 @router.get(

@@ -11,15 +11,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from registry.comparability.context import assessor_for
+from registry.comparability.context import assessor_for, context_graph
 from registry.comparability.verdict import GRADE_NAMES, Assessor, Verdict, verdict_dict
-from registry.errors import InputError, NotFoundError
+from registry.errors import InputError, InvalidSubmissionError, NotFoundError
 from registry.ids import ID_BASE
 from registry.namespaces import CM
 from registry.store import Store
+from registry.submissions.service import validate_submission
+from registry.validation.report import Severity
 from registry.vocabularies import GRADE
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
@@ -123,3 +125,54 @@ def comparable_with(store: Store, definition: str) -> dict[str, Any]:
             {**_definition_ref(assessor, URIRef(v.b.iri)), **_pair(v)} for v in verdicts
         ],
     }
+
+
+def compare_inline(
+    store: Store, definitions: Graph, a: str | None = None, b: str | None = None
+) -> dict[str, Any]:
+    """Compare definitions sent inline (validated by the shapes first) with each other, or one
+    of them with a definition of the registry.
+
+    ``definitions`` holds one or two indicator definitions, with the population definitions
+    they use unless those are the registry's. With two and no ``a`` or ``b``, A is the first
+    by IRI; with one, the other side is ``a`` or ``b`` (a definition of the registry). A
+    definition that does not conform raises ``InvalidSubmissionError`` with the report;
+    nothing is stored.
+    """
+    report = validate_submission(store, definitions)
+    if not report.conforms:
+        msg = (
+            f"the definitions do not conform: {report.count(Severity.VIOLATION)} violation(s) "
+            "of the shapes; fix them and compare again"
+        )
+        raise InvalidSubmissionError(msg, details={"report": report.to_dict()})
+    inline = sorted(
+        str(d)
+        for d in definitions.subjects(RDF.type, CM.IndicatorDefinition)
+        if isinstance(d, URIRef)
+    )
+    named = [resolve(v, "definition", p) for p, v in (("a", a), ("b", b)) if v]
+    if not inline or len(inline) + len(named) != 2:
+        msg = (
+            f"the body holds {len(inline)} indicator definition(s) and "
+            f"{len(named)} more are named: compare exactly two (two in the body, or one in "
+            "the body and a or b naming the other)"
+        )
+        raise InputError(msg, details={"inline": inline[:10], "named": [str(n) for n in named]})
+    if len(inline) == 2:
+        left, right = inline
+    elif a:
+        left, right = str(named[0]), inline[0]
+    else:
+        left, right = inline[0], str(named[0])
+    graph = context_graph(store)
+    taken = [d for d in inline if (URIRef(d), RDF.type, CM.IndicatorDefinition) in graph]
+    if taken:
+        msg = (
+            f"{taken[0]} is a definition of the registry already: name it with a or b instead "
+            "of sending it, or give the definition you send an IRI of its own"
+        )
+        raise InputError(msg, details={"definitions": taken})
+    graph += definitions
+    assessor = Assessor(graph)
+    return verdict_dict(graph, assessor.assess(left, right))
