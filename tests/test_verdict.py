@@ -118,6 +118,79 @@ PAIRS = [
         },
         id="One definition for the city and for its districts",
     ),
+    pytest.param(
+        "eurostat-foreign-born-share",
+        "eurostat-foreign-born-share-urban-audit",
+        CheckKind.DEFINITIONAL,
+        GRADE.comparableWithCaveats,
+        {
+            "targetGroup": (Relation.EQUAL, Effect.NONE),
+            "sourceType": (Relation.EQUAL, Effect.NONE),
+            "geographyLevel": (Relation.DISJOINT, Effect.CAVEAT),
+        },
+        id="Eurostat's foreign-born share for countries and for cities",
+    ),
+    pytest.param(
+        "eurostat-tertiary-attainment",
+        "eurostat-tertiary-attainment-25-34",
+        CheckKind.DEFINITIONAL,
+        GRADE.partiallyComparable,
+        {
+            "ageBand": (Relation.SUBSET, Effect.PARTIAL),
+            "targetGroup": (Relation.EQUAL, Effect.NONE),
+        },
+        id="Tertiary attainment 30-34 vs 25-34",
+    ),
+    pytest.param(
+        "eurostat-employment-rate",
+        "eurostat-unemployment-rate",
+        CheckKind.DEFINITIONAL,
+        GRADE.notComparable,
+        {
+            "numerator": (Relation.DISJOINT, Effect.BLOCKING),
+            "denominator": (Relation.DISJOINT, Effect.BLOCKING),
+            "targetGroup": (Relation.EQUAL, Effect.NONE),
+        },
+        id="Employment rate vs unemployment rate: different measures",
+    ),
+    pytest.param(
+        "athens-born-abroad-share",
+        "eurostat-foreign-born-share-urban-audit",
+        CheckKind.TRANSVERSAL,
+        GRADE.comparableWithCaveats,
+        {
+            "targetGroup": (Relation.EQUAL, Effect.EQUIVALENT),
+            "referencePeriod": (Relation.DISJOINT, Effect.CAVEAT),
+        },
+        id="ELSTAT born abroad vs Eurostat foreign-born: one group, two names",
+    ),
+    pytest.param(
+        "ghent-foreign-origin-share",
+        "amsterdam-migration-background-share",
+        CheckKind.TRANSVERSAL,
+        GRADE.partiallyComparable,
+        {"targetGroup": (Relation.OVERLAP, Effect.PARTIAL)},
+        id="Statbel foreign origin (citizenships) vs CBS (parents' birth countries)",
+    ),
+    pytest.param(
+        "helsinki-foreign-language-share",
+        "vienna-foreign-origin-share",
+        CheckKind.TRANSVERSAL,
+        GRADE.partiallyComparable,
+        {
+            "targetGroup": (Relation.OVERLAP, Effect.PARTIAL),
+            "referenceGroup": (Relation.OVERLAP, Effect.CAVEAT),
+        },
+        id="Helsinki foreign-language speakers vs Vienna foreign origin",
+    ),
+    pytest.param(
+        "athens-foreign-citizen-share",
+        "eurostat-foreign-citizen-share-urban-audit",
+        CheckKind.TRANSVERSAL,
+        GRADE.comparableWithCaveats,
+        {"targetGroup": (Relation.EQUAL, Effect.EQUIVALENT)},
+        id="ELSTAT vs Eurostat foreign citizens in cities",
+    ),
 ]
 
 
@@ -161,6 +234,11 @@ def test_a_definition_against_itself_is_identical(assessor: Assessor) -> None:
     verdict = assessor.assess(DEF + "eurostat-employment-rate", DEF + "eurostat-employment-rate")
     assert verdict.grade == GRADE.identical
     assert verdict.reasons == ()
+    assert verdict.hint is None
+
+
+def test_no_hint_when_the_measures_differ(assessor: Assessor) -> None:
+    verdict = assessor.assess(DEF + "eurostat-employment-rate", DEF + "eurostat-unemployment-rate")
     assert verdict.hint is None
 
 

@@ -429,6 +429,7 @@ def compare_geography_levels(a: Term | None, b: Term | None) -> DimensionResult:
     return DimensionResult(dimension, Relation.DISJOINT, Effect.CAVEAT, reason, *shown)
 
 
+_AVERAGES = frozenset({str(REFERENCE_TIME.annualAverage)})
 _YEAR_BOUNDARY = frozenset({str(REFERENCE_TIME.startOfYear), str(REFERENCE_TIME.endOfYear)})
 
 
@@ -464,7 +465,11 @@ def compare_reference_periods(a: Scope, b: Scope) -> DimensionResult:
             "at 31 December with that of year Y+1 at 1 January"
         )
         return DimensionResult(dimension, Relation.EQUAL, Effect.EQUIVALENT, reason, *shown)
-    reason = f"{ta} against {tb}: a stock at one moment and an average, or another moment"
+    averages = {t.iri for t in (ta, tb)} & _AVERAGES
+    if len(averages) == 1:
+        reason = f"{ta} against {tb}: an average over the year against a count at one moment"
+    else:
+        reason = f"{ta} against {tb}: counted at different moments or over different periods"
     return DimensionResult(dimension, Relation.DISJOINT, Effect.CAVEAT, reason, *shown)
 
 

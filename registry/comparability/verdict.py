@@ -371,7 +371,7 @@ class Assessor:
             self.kind(a, b),
             tuple(dimensions),
             worst.grade,
-            _hint(a, b, worst),
+            _hint(a, b, worst, dimensions),
             reasons,
         )
 
@@ -495,9 +495,20 @@ def _common_band(a: AgeBand | None, b: AgeBand | None) -> str | None:
     return f"ages {low}-{int(high)}" if high != float("inf") else f"ages {low} and over"
 
 
-def _hint(a: Definition, b: Definition, worst: Effect) -> str | None:
-    """The nearest common definition both publishers can produce, when the two differ."""
+_MEASURE_DIMENSIONS = frozenset(
+    {DIMENSION.measureType, DIMENSION.numerator, DIMENSION.denominator, DIMENSION.unit}
+)
+
+
+def _hint(
+    a: Definition, b: Definition, worst: Effect, dimensions: Iterable[DimensionResult] = ()
+) -> str | None:
+    """The nearest common definition both publishers can produce, when the two differ in
+    their populations or scope (not when they measure different things: nothing makes an
+    employment rate comparable with an unemployment rate)."""
     if worst <= Effect.EQUIVALENT:
+        return None
+    if any(d.dimension in _MEASURE_DIMENSIONS and d.effect is Effect.BLOCKING for d in dimensions):
         return None
     common = a.records & b.records
     # A criterion both groups rest on first, then one either rests on, then any in order.
