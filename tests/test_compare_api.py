@@ -253,3 +253,22 @@ def test_inline_errors(live: tuple[str, str]) -> None:
     taken = post(url, registry_copy, b="eurostat-employment-rate")
     assert taken.status_code == 400
     assert "is a definition of the registry already" in taken.json()["error"]["message"]
+
+
+def test_a_register_count_against_a_survey_of_the_same_population(live: tuple[str, str]) -> None:
+    """The same definition twice, once from the city's register and once from the labour
+    force survey: the same populations and measure, compared with caveats."""
+    url, _ = live
+    register = draft("register", "y20to64")
+    survey = draft("survey", "y20to64").replace(
+        b"id/source/amsterdam-population-register>", b"id/source/eu-lfs>"
+    )
+    body = register + b"\n" + survey.split(b"\n\n", 1)[1]
+    answer = post(url, body)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["grade"]["label"] == "comparable with caveats"
+    assert dimension_relation(result, "targetGroup") == "equal"
+    source = next(r for r in result["reasons"] if r["dimension"]["iri"].endswith("/sourceType"))
+    assert source["effect"] == "caveat"
+    assert "sample survey" in source["reason"]
