@@ -13,6 +13,7 @@ the next call reads them again.
 from __future__ import annotations
 
 import threading
+import weakref
 
 from rdflib import Graph
 
@@ -47,24 +48,24 @@ def context_graph(store: Store) -> Graph:
 
 
 _lock = threading.Lock()
-_kept: dict[int, tuple[int, Assessor]] = {}
+_kept: weakref.WeakKeyDictionary[Store, tuple[int, Assessor]] = weakref.WeakKeyDictionary()
 
 
 def assessor_for(store: Store) -> Assessor:
     """An assessor over the store's current content, read once per content generation."""
     generation = content_generation()
     with _lock:
-        kept = _kept.get(id(store))
+        kept = _kept.get(store)
         if kept is not None and kept[0] == generation:
             return kept[1]
     assessor = Assessor(context_graph(store))
     with _lock:
         if content_generation() == generation:
-            _kept[id(store)] = (generation, assessor)
+            _kept[store] = (generation, assessor)
     return assessor
 
 
 def forget(store: Store) -> None:
-    """Drop what is kept for ``store`` (for a store about to be closed)."""
+    """Drop what is kept for ``store``."""
     with _lock:
-        _kept.pop(id(store), None)
+        _kept.pop(store, None)
