@@ -144,7 +144,7 @@ PAIRS = [
     pytest.param(
         "eurostat-employment-rate",
         "eurostat-unemployment-rate",
-        CheckKind.DEFINITIONAL,
+        CheckKind.TRANSVERSAL,
         GRADE.notComparable,
         {
             "numerator": (Relation.DISJOINT, Effect.BLOCKING),
@@ -219,6 +219,10 @@ def test_real_pairs(
     assert mirror.grade == verdict.grade
     for name, (relation, _) in expected.items():
         assert dimension(mirror, name)[0] is relation.converse
+    for there, back in zip(verdict.dimensions, mirror.dimensions, strict=True):
+        assert there.dimension == back.dimension
+        assert back.relation is there.relation.converse, there.dimension
+        assert back.effect is there.effect, there.dimension
 
 
 def test_a_break_in_series_is_named(assessor: Assessor) -> None:
@@ -303,3 +307,40 @@ def test_the_grade_matrix_agrees_with_every_verdict(assessor: Assessor) -> None:
     counts = matrix.counts()
     n = len(definitions)
     assert sum(counts.values()) == n * (n - 1) // 2
+
+
+def test_a_new_version_that_changes_nothing_is_no_break(assessor: Assessor) -> None:
+    """Two versions, valid to 2021 and from 2022, the same in everything else: a longitudinal
+    check whose years do not meet by construction, and no break in series."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    graph = Graph()
+    for triple in assessor.graph:
+        graph.add(triple)
+    source = URIRef(DEF + "vienna-foreign-origin-share")
+    old = URIRef("https://example.org/definition/v1")
+    new = URIRef("https://example.org/definition/v2")
+    for p, o in assessor.graph.predicate_objects(source):
+        graph.add((old, p, o))
+        graph.add((new, p, o))
+    schema = "https://schema.org/"
+    graph.add((old, URIRef(schema + "validThrough"), Literal("2021-12-31", datatype=XSD.date)))
+    graph.add((new, URIRef(schema + "validFrom"), Literal("2022-01-01", datatype=XSD.date)))
+    graph.add((new, URIRef("http://www.w3.org/ns/dcat#previousVersion"), old))
+    verdict = Assessor(graph).assess(old, new)
+    assert verdict.kind is CheckKind.LONGITUDINAL
+    assert not verdict.break_in_series
+    assert dimension(verdict, "targetGroup") == (Relation.EQUAL, Effect.NONE)
+    # Changing the target group in the new version is a break.
+    graph.remove((new, CM.targetGroup, None))
+    graph.add(
+        (
+            new,
+            CM.targetGroup,
+            URIRef("https://w3id.org/commensura/id/population/eurostat-foreign-born"),
+        )
+    )
+    changed = Assessor(graph).assess(old, new)
+    assert changed.break_in_series
+    assert "break in series" in changed.summary()

@@ -53,6 +53,9 @@ from registry.vocabularies import (
 COUNTRY_BASE = f"{ID_BASE}place/country/"
 _KINDS = {CM.Criterion, CM.AllOf, CM.AnyOf, CM.Not}
 _MAX_DEPTH = 50
+MAX_CONDITIONS = 400
+"""Most conditions (criteria and combinations, counted once per use) a definition is read with."""
+
 _E = TypeVar("_E", Basis, Generation, OriginAssignment, ParentRule, Group)
 
 
@@ -68,7 +71,8 @@ def population_from_graph(graph: Graph, iri: str | URIRef) -> PopulationDefiniti
     if not typed and not conditions:
         msg = f"the graph holds no population definition <{subject}>"
         raise NotFoundError(msg, details={"iri": str(subject)})
-    read: list[Condition] = [_condition(graph, node, subject, 0) for node in conditions]
+    budget = [MAX_CONDITIONS]
+    read: list[Condition] = [_condition(graph, node, subject, 0, budget) for node in conditions]
     generation = _enum(graph.value(subject, CM.generation), GENERATION, Generation)
     if graph.value(subject, CM.generation) is not None and generation is None:
         value = graph.value(subject, CM.generation)
@@ -110,10 +114,19 @@ def _enum(node: Node | None, namespace: object, enum: type[_E]) -> _E | None:
         return None
 
 
-def _condition(graph: Graph, node: Node, definition: URIRef, depth: int) -> Condition:
+def _condition(
+    graph: Graph, node: Node, definition: URIRef, depth: int, budget: list[int]
+) -> Condition:
     where = f"{definition} {node}"
     if depth > _MAX_DEPTH:
         return Uninterpreted(f"deep:{where}", "conditions nested too deeply to read")
+    budget[0] -= 1
+    if budget[0] < 0:
+        # Operands shared between combinations are read once per use: a small graph can
+        # spell an exponential number of conditions. Past the budget, stop reading.
+        return Uninterpreted(
+            f"large:{definition}", f"more than {MAX_CONDITIONS} conditions: too many to compare"
+        )
     kinds = set(graph.objects(node, RDF.type)) & _KINDS
     if not kinds and (node, CM.basis, None) in graph:
         kinds = {CM.Criterion}
@@ -124,7 +137,7 @@ def _condition(graph: Graph, node: Node, definition: URIRef, depth: int) -> Cond
     if kind == CM.Criterion:
         return _criterion(graph, node, where)
     operands = sorted(graph.objects(node, CM.operand), key=_node_order)
-    read = tuple(_condition(graph, o, definition, depth + 1) for o in operands)
+    read = tuple(_condition(graph, o, definition, depth + 1, budget) for o in operands)
     if kind == CM.Not:
         if len(read) != 1:
             return Uninterpreted(f"not:{where}", f"a negation of {len(read)} conditions")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
 from registry.comparability.engine import Relation
 from registry.namespaces import CM, SCHEMA
@@ -140,6 +140,7 @@ def _label(graph: Graph, node: URIRef) -> str:
     if str(node).startswith(SDMX_SEX):
         return _SEX_LABELS.get(str(node).removeprefix(SDMX_SEX), str(node))
     labels = [o for o in graph.objects(node, SKOS.prefLabel) if isinstance(o, Literal)]
+    labels = labels or [o for o in graph.objects(node, FOAF.name) if isinstance(o, Literal)]
     english = [lab for lab in labels if (lab.language or "").startswith("en")]
     chosen = sorted(english or labels, key=str)
     return str(chosen[0]) if chosen else str(node).rstrip("/#").rsplit("/", 1)[-1]

@@ -166,13 +166,19 @@ def compare_inline(
     else:
         left, right = inline[0], str(named[0])
     graph = context_graph(store)
-    taken = [d for d in inline if (URIRef(d), RDF.type, CM.IndicatorDefinition) in graph]
+    taken = sorted(
+        {
+            str(s)
+            for s in definitions.subjects()
+            if isinstance(s, URIRef) and (s, None, None) in graph
+        }
+    )
     if taken:
         msg = (
-            f"{taken[0]} is a definition of the registry already: name it with a or b instead "
-            "of sending it, or give the definition you send an IRI of its own"
+            f"{taken[0]} is described by the registry already: the body may describe only "
+            "resources of its own (name a registry definition with a or b instead)"
         )
-        raise InputError(msg, details={"definitions": taken})
+        raise InputError(msg, details={"resources": taken[:50]})
     graph += definitions
     assessor = Assessor(graph)
     return verdict_dict(graph, assessor.assess(left, right))

@@ -39,6 +39,7 @@ from rdflib.namespace import PROV, RDF
 
 from registry.comparability.engine import Relation
 from registry.comparability.from_graph import population_from_graph
+from registry.comparability.model import OriginAssignment
 from registry.comparability.population import (
     PopulationComparator,
     PopulationDefinition,
@@ -79,10 +80,7 @@ _EU28 = frozenset({f"{_VALUES}eu28", f"{_VALUES}nonEu28"})
 _EU27 = frozenset({f"{_VALUES}eu27_2020", f"{_VALUES}nonEu27_2020"})
 
 _HINT_GROUPS = (
-    (
-        str(CRITERION.ownCountryOfBirth),
-        "born abroad (Eurostat's foreign-born, or born outside the EU)",
-    ),
+    (str(CRITERION.ownCountryOfBirth), "persons born abroad (Eurostat's foreign-born)"),
     (str(CRITERION.currentCitizenship), "foreign citizens (Eurostat's non-nationals)"),
     (
         str(CRITERION.parentsCountryOfBirth),
@@ -92,6 +90,24 @@ _HINT_GROUPS = (
     (str(CRITERION.firstCitizenship), "persons whose first citizenship was foreign"),
 )
 """Criteria a common definition can rest on, most preferred first, and the group it gives."""
+
+
+_SERIES_DIMENSIONS = frozenset(
+    {
+        DIMENSION.targetGroup,
+        DIMENSION.referenceGroup,
+        DIMENSION.euVintage,
+        DIMENSION.ageBand,
+        DIMENSION.sex,
+        DIMENSION.universe,
+        DIMENSION.sourceType,
+        DIMENSION.measureType,
+        DIMENSION.numerator,
+        DIMENSION.denominator,
+        DIMENSION.unit,
+    }
+)
+"""Dimensions whose change between two versions breaks a series."""
 
 
 class CheckKind(StrEnum):
@@ -138,9 +154,14 @@ class Verdict:
 
     @property
     def break_in_series(self) -> bool:
-        """A longitudinal check whose versions cannot simply be chained."""
-        effect = max((d.effect for d in self.dimensions), default=Effect.NONE)
-        return self.kind is CheckKind.LONGITUDINAL and effect > Effect.EQUIVALENT
+        """A longitudinal check whose versions count other persons or measure another thing:
+        a change of the groups, the age band, the sex, the universe, the source type or the
+        measure (not of the years each version holds, which differ by construction)."""
+        return self.kind is CheckKind.LONGITUDINAL and any(
+            d.dimension in _SERIES_DIMENSIONS and d.effect > Effect.EQUIVALENT
+            for d in self.dimensions
+            if d.relation is not Relation.UNKNOWN
+        )
 
     def summary(self) -> str:
         """One sentence for people: the grade and its weightiest reason."""
@@ -213,11 +234,12 @@ def _vintage_result(a: Definition, b: Definition) -> DimensionResult:
     va, vb = _vintage_of(a.vintages), _vintage_of(b.vintages)
     shown = (names.get(va or "", "none"), names.get(vb or "", "none"))
     if va == vb or va is None or vb is None:
-        reason = (
-            f"the same EU composition: {shown[0]}"
-            if va and va == vb
-            else "no EU grouping on either side"
-        )
+        if va and va == vb:
+            reason = f"the same EU composition: {shown[0]}"
+        elif va or vb:
+            reason = "only one side uses an EU grouping: nothing to reconcile"
+        else:
+            reason = "no EU grouping on either side"
         return DimensionResult(DIMENSION.euVintage, Relation.EQUAL, Effect.NONE, reason, *shown)
     reason = (
         "EU28 counts the United Kingdom as an EU country, EU27 (from 2020) does not: persons "
@@ -228,16 +250,25 @@ def _vintage_result(a: Definition, b: Definition) -> DimensionResult:
     return DimensionResult(DIMENSION.euVintage, relation, Effect.CAVEAT, reason, *shown)
 
 
+_ORIGIN_NAMES: dict[OriginAssignment | None, str] = {
+    OriginAssignment.OWN_THEN_MOTHER_THEN_FATHER: "own country, then mother's, then father's",
+    OriginAssignment.MOTHER_THEN_FATHER: "the mother's country, then the father's",
+    OriginAssignment.FATHER_THEN_MOTHER: "the father's country, then the mother's",
+    OriginAssignment.OWN_ONLY: "own country only",
+}
+
+
 def _origin_result(a: Definition, b: Definition) -> DimensionResult:
     ra = a.target.origin_assignment if a.target else None
     rb = b.target.origin_assignment if b.target else None
-    shown = (str(ra.value) if ra else "none", str(rb.value) if rb else "none")
+    shown = (_ORIGIN_NAMES.get(ra, "none"), _ORIGIN_NAMES.get(rb, "none"))
     if ra == rb or ra is None or rb is None:
-        reason = (
-            "origin groups formed the same way"
-            if ra and ra == rb
-            else "no origin rule on either side"
-        )
+        if ra and ra == rb:
+            reason = "origin groups formed the same way"
+        elif ra or rb:
+            reason = "only one side forms origin groups: nothing to reconcile"
+        else:
+            reason = "no origin rule on either side"
         return DimensionResult(
             DIMENSION.originAssignment, Relation.EQUAL, Effect.NONE, reason, *shown
         )
@@ -333,11 +364,13 @@ class Assessor:
 
     def kind(self, a: Definition, b: Definition) -> CheckKind:
         """Definitional, longitudinal or transversal (see the module's description)."""
-        references = (a.reference_definition_of_indicator, b.reference_definition_of_indicator)
-        if a.scope.iri != b.scope.iri and (a.scope.iri in references or b.scope.iri in references):
-            return CheckKind.DEFINITIONAL
         if a.scope.iri in b.previous or b.scope.iri in a.previous:
             return CheckKind.LONGITUDINAL
+        if a.scope.iri != b.scope.iri and (
+            a.scope.iri == b.reference_definition_of_indicator
+            or b.scope.iri == a.reference_definition_of_indicator
+        ):
+            return CheckKind.DEFINITIONAL
         return CheckKind.TRANSVERSAL
 
     def assess(self, a_iri: str | URIRef, b_iri: str | URIRef) -> Verdict:
@@ -503,34 +536,40 @@ _MEASURE_DIMENSIONS = frozenset(
 def _hint(
     a: Definition, b: Definition, worst: Effect, dimensions: Iterable[DimensionResult] = ()
 ) -> str | None:
-    """The nearest common definition both publishers can produce, when the two differ in
-    their populations or scope (not when they measure different things: nothing makes an
-    employment rate comparable with an unemployment rate)."""
-    if worst <= Effect.EQUIVALENT:
+    """The nearest common definition both publishers can produce, when the two count partly
+    different persons (target group, age band or sex); none when they measure different
+    things or count disjoint groups, and none when only the territory, source or period
+    differ (no other definition would remove those)."""
+    if worst is Effect.BLOCKING:
         return None
-    if any(d.dimension in _MEASURE_DIMENSIONS and d.effect is Effect.BLOCKING for d in dimensions):
+    partial = {d.dimension for d in dimensions if d.effect is Effect.PARTIAL}
+    if not partial & {DIMENSION.targetGroup, DIMENSION.ageBand, DIMENSION.sex}:
         return None
     common = a.records & b.records
-    # A criterion both groups rest on first, then one either rests on, then any in order.
-    ranked = sorted(
-        _HINT_GROUPS,
-        key=lambda group: (group[0] not in a.bases & b.bases, group[0] not in a.bases | b.bases),
-    )
-    basis = next((text for iri, text in ranked if iri in common), None)
-    if basis is None:
-        if not a.records or not b.records:
-            return None
-        return (
-            "the data sources of the two record no characteristic in common, so no common "
-            "definition of the group can be produced"
+    parts = []
+    if DIMENSION.targetGroup in partial:
+        # A criterion both groups rest on first, then one either rests on, then any in order.
+        ranked = sorted(
+            _HINT_GROUPS,
+            key=lambda g: (g[0] not in a.bases & b.bases, g[0] not in a.bases | b.bases),
         )
-    parts = [basis]
+        basis = next((text for iri, text in ranked if iri in common), None)
+        if basis is None:
+            if not a.records or not b.records:
+                return None
+            return (
+                "the data sources of the two record no characteristic in common, so no common "
+                "definition of the group can be produced"
+            )
+        parts.append(basis)
+    else:
+        parts.append("the same group")
     band = _common_band(a.scope.age_band, b.scope.age_band)
-    if band and a.scope.age_band != b.scope.age_band:
+    if DIMENSION.ageBand in partial and band:
         parts.append(band)
-    if a.scope.sex and b.scope.sex and a.scope.sex.iri != b.scope.sex.iri:
-        parts.append("by sex")
-    recorded = ", ".join(sorted(_basis_name(c) for c in common))
+    if DIMENSION.sex in partial:
+        parts.append("the same sex on both sides")
+    recorded = ", ".join(sorted(_basis_name(c) for c in common)) or "what they record"
     return (
         f"both sources record {recorded}: the nearest common definition is "
         + ", ".join(parts)
