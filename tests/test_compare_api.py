@@ -321,3 +321,34 @@ def test_a_register_count_against_a_survey_of_the_same_population(live: tuple[st
     source = next(r for r in result["reasons"] if r["dimension"]["iri"].endswith("/sourceType"))
     assert source["effect"] == "caveat"
     assert "sample survey" in source["reason"]
+
+
+def test_a_resubmitted_definition_is_compared_with_its_old_version(
+    live: tuple[str, str],
+) -> None:
+    """The old version keeps the target group it was made with: changing the criterion from
+    country of birth to citizenship is a break in series, not 'identical'."""
+    url, token = live
+    headers = {"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"}
+    first = SUBMISSION.read_bytes()
+    assert httpx.post(
+        f"{url}/api/submissions", content=first, headers=headers, timeout=60
+    ).is_success
+    changed = first.replace(
+        b"criterion/ownCountryOfBirth> ;\n        cm:value <https://w3id.org/commensura/vocab/criterion-value/foreign>",
+        b"criterion/currentCitizenship> ;\n        cm:value <https://w3id.org/commensura/vocab/criterion-value/foreign>",
+        1,
+    ).replace(b"15-64 (Amsterdam)", b"15-64, by citizenship (Amsterdam)", 1)
+    assert changed != first
+    second = httpx.post(f"{url}/api/submissions", content=changed, headers=headers, timeout=60)
+    assert second.status_code == 201, second.text
+    versions = second.json()["versions"]
+    assert PARTNER in versions
+    old = versions[PARTNER]
+    answer = httpx.get(f"{url}/api/compare", params={"a": old, "b": PARTNER}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["kind"] == "longitudinal"
+    assert dimension_relation(body, "targetGroup") == "overlap"  # born abroad vs foreign citizens
+    assert body["break_in_series"] is True
+    assert body["grade"]["label"] == "partially comparable"

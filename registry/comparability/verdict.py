@@ -28,6 +28,7 @@ common age band, and the Eurostat group on the first of those criteria.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -300,11 +301,16 @@ def _values_under(graph: Graph, node: URIRef, predicate: URIRef = CM.value) -> f
 
 
 class Assessor:
-    """Compares indicator definitions read from ``graph``; remembers what it has read."""
+    """Compares indicator definitions read from ``graph``; remembers what it has read.
+
+    Safe to share between threads (a server's request threads): one comparison runs at a
+    time, because what it remembers is not made for concurrent writers.
+    """
 
     def __init__(self, graph: Graph, comparator: PopulationComparator | None = None) -> None:
         self.graph = graph
         self.comparator = comparator or PopulationComparator()
+        self._lock = threading.RLock()
         self._definitions: dict[str, Definition] = {}
         self._populations: dict[str, PopulationDefinition] = {}
 
@@ -316,6 +322,10 @@ class Assessor:
 
     def definition(self, iri: str | URIRef) -> Definition:
         """An indicator definition of the graph, read once; ``NotFoundError`` if there is none."""
+        with self._lock:
+            return self._definition(iri)
+
+    def _definition(self, iri: str | URIRef) -> Definition:
         key = str(iri)
         if key in self._definitions:
             return self._definitions[key]
@@ -375,6 +385,10 @@ class Assessor:
 
     def assess(self, a_iri: str | URIRef, b_iri: str | URIRef) -> Verdict:
         """Compare definition A with definition B."""
+        with self._lock:
+            return self._assess(a_iri, b_iri)
+
+    def _assess(self, a_iri: str | URIRef, b_iri: str | URIRef) -> Verdict:
         a, b = self.definition(a_iri), self.definition(b_iri)
         dimensions = [
             _group_result(DIMENSION.targetGroup, a.target, b.target, self.comparator),
@@ -411,6 +425,10 @@ class Assessor:
     def grade_matrix(self, iris: Iterable[str | URIRef]) -> GradeMatrix:
         """The grade of every pair of the definitions, without words: the same grades as
         ``assess`` gives, computed once per pair of distinct values of each dimension."""
+        with self._lock:
+            return self._grade_matrix(iris)
+
+    def _grade_matrix(self, iris: Iterable[str | URIRef]) -> GradeMatrix:
         definitions = [self.definition(i) for i in iris]
         n = len(definitions)
         worst = np.zeros((n, n), dtype=np.int8)

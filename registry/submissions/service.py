@@ -248,6 +248,7 @@ def submit(
     additions: list[Triple] = _triples(data)
     replaced: list[URIRef] = []
     versions: dict[URIRef, URIRef] = {}
+    old_copies: list[Triple] = []
     for subject in resources:
         top, parts = _closure(store, org, subject)
         if not len(top):
@@ -272,7 +273,7 @@ def submit(
             version = _version_iri(store, org, subject)
             versions[subject] = version
             removals.extend(_triples(top))  # its parts stay: the old version still refers to them
-            additions.extend(_triples([(version, p, o) for _, p, o in top]))
+            old_copies.extend(_triples([(version, p, o) for _, p, o in top]))
             additions += [
                 (version, DCTERMS.isVersionOf, subject),
                 (version, DCAT3.version, Literal(version.rsplit("/", 1)[-1])),
@@ -284,6 +285,11 @@ def submit(
             removals.extend(_triples(parts))
             if not changed:
                 additions.extend(_triples(links))
+    # An old version refers to the old versions of what was replaced with it: the old
+    # definition keeps the target group it was made with, not the new one.
+    additions.extend(
+        (s, p, versions.get(o, o) if isinstance(o, URIRef) else o) for s, p, o in old_copies
+    )
     submission_id = f"{started:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
     result = SubmissionResult(
         id=submission_id,
