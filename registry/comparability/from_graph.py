@@ -38,6 +38,7 @@ from registry.comparability.model import (
     Value,
 )
 from registry.comparability.population import PopulationDefinition
+from registry.comparability.wording import condition_text
 from registry.errors import NotFoundError
 from registry.ids import ID_BASE
 from registry.namespaces import CM
@@ -72,7 +73,11 @@ def population_from_graph(graph: Graph, iri: str | URIRef) -> PopulationDefiniti
         msg = f"the graph holds no population definition <{subject}>"
         raise NotFoundError(msg, details={"iri": str(subject)})
     budget = [MAX_CONDITIONS]
-    read: list[Condition] = [_condition(graph, node, subject, 0, budget) for node in conditions]
+    # Conditions are blank nodes whose names change from one load to the next: order what
+    # is read by its wording, so that descriptions and reasons are the same every time.
+    read: list[Condition] = sorted(
+        (_condition(graph, node, subject, 0, budget) for node in conditions), key=_wording
+    )
     generation = _enum(graph.value(subject, CM.generation), GENERATION, Generation)
     if graph.value(subject, CM.generation) is not None and generation is None:
         value = graph.value(subject, CM.generation)
@@ -96,6 +101,10 @@ def population_from_graph(graph: Graph, iri: str | URIRef) -> PopulationDefiniti
         generation=generation,
         origin_assignment=origin,
     )
+
+
+def _wording(condition: Condition) -> str:
+    return condition_text(condition, nested=True)
 
 
 def _node_order(node: Node) -> str:
@@ -137,7 +146,11 @@ def _condition(
     if kind == CM.Criterion:
         return _criterion(graph, node, where)
     operands = sorted(graph.objects(node, CM.operand), key=_node_order)
-    read = tuple(_condition(graph, o, definition, depth + 1, budget) for o in operands)
+    read = tuple(
+        sorted(
+            (_condition(graph, o, definition, depth + 1, budget) for o in operands), key=_wording
+        )
+    )
     if kind == CM.Not:
         if len(read) != 1:
             return Uninterpreted(f"not:{where}", f"a negation of {len(read)} conditions")
