@@ -17,7 +17,7 @@ worst (``registry.comparability.verdict``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -530,17 +530,33 @@ compare_numerators = _measure(DIMENSION.numerator, "numerator")
 compare_denominators = _measure(DIMENSION.denominator, "denominator")
 
 
+SCOPE_DIMENSIONS: tuple[
+    tuple[Callable[[Scope], Hashable], Callable[[Scope, Scope], DimensionResult]], ...
+] = (
+    (lambda s: s.age_band, lambda a, b: compare_age_bands(a.age_band, b.age_band)),
+    (lambda s: s.sex, lambda a, b: compare_sexes(a.sex, b.sex)),
+    (lambda s: s.universe, lambda a, b: compare_universes(a.universe, b.universe)),
+    (
+        lambda s: s.source_types,
+        lambda a, b: compare_source_types(a.source_types, b.source_types),
+    ),
+    (
+        lambda s: s.geography_level,
+        lambda a, b: compare_geography_levels(a.geography_level, b.geography_level),
+    ),
+    (lambda s: (s.reference_time, s.valid_from, s.valid_to), compare_reference_periods),
+    (
+        lambda s: s.measure_type,
+        lambda a, b: compare_measure_types(a.measure_type, b.measure_type),
+    ),
+    (lambda s: s.numerator, lambda a, b: compare_numerators(a.numerator, b.numerator)),
+    (lambda s: s.denominator, lambda a, b: compare_denominators(a.denominator, b.denominator)),
+    (lambda s: s.unit, lambda a, b: compare_units(a.unit, b.unit)),
+)
+"""The scope dimensions in the order of the comparison dimensions: what each result depends
+on (a key of the scope), and how two scopes are compared in it."""
+
+
 def compare_scopes(a: Scope, b: Scope) -> list[DimensionResult]:
     """Every scope dimension of A against B, in the order of the comparison dimensions."""
-    return [
-        compare_age_bands(a.age_band, b.age_band),
-        compare_sexes(a.sex, b.sex),
-        compare_universes(a.universe, b.universe),
-        compare_source_types(a.source_types, b.source_types),
-        compare_geography_levels(a.geography_level, b.geography_level),
-        compare_reference_periods(a, b),
-        compare_measure_types(a.measure_type, b.measure_type),
-        compare_numerators(a.numerator, b.numerator),
-        compare_denominators(a.denominator, b.denominator),
-        compare_units(a.unit, b.unit),
-    ]
+    return [compare(a, b) for _, compare in SCOPE_DIMENSIONS]

@@ -46,21 +46,12 @@ from registry.comparability.population import (
     PopulationDefinition,
 )
 from registry.comparability.scope import (
+    SCOPE_DIMENSIONS,
     AgeBand,
     DimensionResult,
     Effect,
     Scope,
-    compare_age_bands,
-    compare_denominators,
-    compare_geography_levels,
-    compare_measure_types,
-    compare_numerators,
-    compare_reference_periods,
     compare_scopes,
-    compare_sexes,
-    compare_source_types,
-    compare_units,
-    compare_universes,
     scope_from_graph,
 )
 from registry.errors import NotFoundError
@@ -474,46 +465,19 @@ def _reference(definition: Definition) -> PopulationDefinition | None:
     return definition.reference
 
 
+def _on_scopes(
+    key: Callable[[Scope], Hashable], compare: Callable[[Scope, Scope], DimensionResult]
+) -> tuple[Callable[[Definition], Hashable], Callable[[Definition, Definition], DimensionResult]]:
+    return (lambda d: key(d.scope), lambda a, b: compare(a.scope, b.scope))
+
+
 _KEYED_DIMENSIONS: tuple[
     tuple[Callable[[Definition], Hashable], Callable[[Definition, Definition], DimensionResult]],
     ...,
 ] = (
     (lambda d: _vintage_of(d.vintages), _vintage_result),
     (lambda d: d.target.origin_assignment if d.target else None, _origin_result),
-    (
-        lambda d: d.scope.age_band,
-        lambda a, b: compare_age_bands(a.scope.age_band, b.scope.age_band),
-    ),
-    (lambda d: d.scope.sex, lambda a, b: compare_sexes(a.scope.sex, b.scope.sex)),
-    (
-        lambda d: d.scope.universe,
-        lambda a, b: compare_universes(a.scope.universe, b.scope.universe),
-    ),
-    (
-        lambda d: d.scope.source_types,
-        lambda a, b: compare_source_types(a.scope.source_types, b.scope.source_types),
-    ),
-    (
-        lambda d: d.scope.geography_level,
-        lambda a, b: compare_geography_levels(a.scope.geography_level, b.scope.geography_level),
-    ),
-    (
-        lambda d: (d.scope.reference_time, d.scope.valid_from, d.scope.valid_to),
-        lambda a, b: compare_reference_periods(a.scope, b.scope),
-    ),
-    (
-        lambda d: d.scope.measure_type,
-        lambda a, b: compare_measure_types(a.scope.measure_type, b.scope.measure_type),
-    ),
-    (
-        lambda d: d.scope.numerator,
-        lambda a, b: compare_numerators(a.scope.numerator, b.scope.numerator),
-    ),
-    (
-        lambda d: d.scope.denominator,
-        lambda a, b: compare_denominators(a.scope.denominator, b.scope.denominator),
-    ),
-    (lambda d: d.scope.unit, lambda a, b: compare_units(a.scope.unit, b.scope.unit)),
+    *(_on_scopes(key, compare) for key, compare in SCOPE_DIMENSIONS),
 )
 """Every dimension but the two groups: what its result depends on, and how it is compared."""
 
