@@ -13,10 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from starlette.exceptions import HTTPException
 
-from api.conneg import CSV, JSON, negotiate
+from api.conneg import CSV, JSON
 from api.deps import StoreDep
+from api.routers.discovery import choose_media_type
 from registry import coverage
 from registry.errors import InputError
 
@@ -136,20 +136,6 @@ def _check_parameters(request: Request, allowed: frozenset[str]) -> None:
             raise InputError(msg, details={"parameter": name})
 
 
-def _media_type(request: Request, fmt: str | None, offers: tuple[str, ...]) -> str:
-    if fmt:
-        chosen = {"json": JSON, "csv": CSV, JSON: JSON, CSV: CSV}.get(fmt.strip().lower())
-        allowed = ["json", "csv"] if CSV in offers else ["json"]
-        if chosen is None or chosen not in offers:
-            msg = f"format={fmt!r} is not offered here; use one of: {', '.join(allowed)}"
-            raise InputError(msg, details={"parameter": "format", "allowed": allowed})
-        return chosen
-    chosen = negotiate(request.headers.get("accept"), offers)
-    if chosen is None:
-        raise HTTPException(406, f"this resource is available as {', '.join(offers)} only")
-    return chosen
-
-
 def _csv(page: coverage.CoveragePage) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=coverage.CSV_COLUMNS, lineterminator="\r\n")
@@ -223,7 +209,7 @@ def coverage_matrix(
     observations. A cell matches a filter when its indicator, theme, country, place or
     one of its definitions' geography levels is the one given."""
     _check_parameters(request, MATRIX_PARAMETERS)
-    media = _media_type(request, fmt, (JSON, CSV))
+    media = choose_media_type(request, fmt, (JSON, CSV))
     page = coverage.matrix(
         store,
         indicator=indicator,
@@ -267,5 +253,5 @@ def coverage_gaps(
     with a city-level definition) that lack a city-level definition of it or data for it,
     and the indicators with no city-level definition anywhere."""
     _check_parameters(request, GAPS_PARAMETERS)
-    _media_type(request, fmt, (JSON,))
+    choose_media_type(request, fmt, (JSON,))
     return JSONResponse(coverage.gaps(store, indicator_set=indicator_set).to_dict())

@@ -126,9 +126,11 @@ def _adapter(kind: object) -> TypeAdapter[Any]:
     return adapter
 
 
-def _media_type(request: Request, fmt: str | None, offers: tuple[str, ...]) -> str:
+def choose_media_type(request: Request, fmt: str | None, offers: tuple[str, ...]) -> str:
+    """JSON or CSV, as ``format`` (``json``, ``csv`` or the media type; it wins) or the
+    ``Accept`` header asks; 400 for a format not offered, 406 when nothing fits."""
     if fmt:
-        chosen = {"json": JSON, "csv": CSV}.get(fmt.strip().lower())
+        chosen = {"json": JSON, "csv": CSV, JSON: JSON, CSV: CSV}.get(fmt.strip().lower())
         allowed = ["json", "csv"] if CSV in offers else ["json"]
         if chosen is None or chosen not in offers:
             msg = f"format={fmt!r} is not offered here; use one of: {', '.join(allowed)}"
@@ -225,7 +227,7 @@ def csv_text(items: list[Mapping[str, Any]], item_type: type[Any]) -> str:
 def _list_response(
     request: Request, fmt: str | None, item_type: type[T], load: Callable[[], Page[T]]
 ) -> Response:
-    media_type = _media_type(request, fmt, (JSON, CSV))
+    media_type = choose_media_type(request, fmt, (JSON, CSV))
     page = load()
     headers = _links(request, page)
     if media_type == CSV:
@@ -238,7 +240,7 @@ def _list_response(
 
 
 def _detail_response(request: Request, fmt: str | None, load: Callable[[], object]) -> Response:
-    _media_type(request, fmt, (JSON,))
+    choose_media_type(request, fmt, (JSON,))
     value = load()
     return Response(_adapter(type(value)).dump_json(value), media_type=JSON)
 
