@@ -138,6 +138,7 @@ class CM(DefinedNamespace):
     sampleSize: URIRef
     sex: URIRef
     sourceType: URIRef
+    statistic: URIRef
     statisticalAuthorityFor: URIRef
     subgroupOf: URIRef
     targetGraph: URIRef

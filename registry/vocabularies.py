@@ -363,6 +363,25 @@ class VERIFICATION_STATUS(DefinedNamespace):  # noqa: N801
     superseded: URIRef  # Superseded
 
 
+class STATISTIC(DefinedNamespace):
+    """Statistics of an observation: `https://w3id.org/commensura/vocab/statistic`."""
+
+    _NS = Namespace("https://w3id.org/commensura/vocab/statistic/")
+    _fail = True
+
+    value: URIRef  # Value of the indicator
+    count: URIRef  # Count of persons
+
+
+class POPULATION_GROUP(DefinedNamespace):  # noqa: N801
+    """Population groups of observations: `https://w3id.org/commensura/vocab/population-group`."""
+
+    _NS = Namespace("https://w3id.org/commensura/vocab/population-group/")
+    _fail = True
+
+    total: URIRef  # Whole population
+
+
 SCHEMES: dict[str, URIRef] = {
     "theme": URIRef("https://w3id.org/commensura/vocab/theme"),
     "criterion": URIRef("https://w3id.org/commensura/vocab/criterion"),
@@ -384,6 +403,8 @@ SCHEMES: dict[str, URIRef] = {
     "comparability-grade": URIRef("https://w3id.org/commensura/vocab/comparability-grade"),
     "comparison-dimension": URIRef("https://w3id.org/commensura/vocab/comparison-dimension"),
     "verification-status": URIRef("https://w3id.org/commensura/vocab/verification-status"),
+    "statistic": URIRef("https://w3id.org/commensura/vocab/statistic"),
+    "population-group": URIRef("https://w3id.org/commensura/vocab/population-group"),
 }
 """Scheme IRI by path segment (``https://w3id.org/commensura/vocab/<segment>``)."""
 
@@ -399,12 +420,14 @@ __all__ = [
     "OBS_STATUS",
     "ORIGIN_ASSIGNMENT",
     "PARENT_RULE",
+    "POPULATION_GROUP",
     "PRACTICE_KIND",
     "QUANTITY",
     "REFERENCE_TIME",
     "RELATION",
     "SCHEMES",
     "SOURCE_TYPE",
+    "STATISTIC",
     "THEME",
     "UNIT",
     "UNIVERSE",

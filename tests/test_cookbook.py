@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from registry.config import Settings
+from registry.importers import PLACE_IMPORTERS
 from registry.kb import build
 from registry.store import Store, open_store
 
@@ -33,12 +34,20 @@ PAIRS_ONLY_LABELS_DIFFER = [
     ("elstat-born-abroad", "oecd-immigrants"),
     ("elstat-foreign-citizens", "eurostat-foreign-citizens"),
     ("elstat-foreign-citizens", "statbel-non-belgians"),
+    ("elstat-foreign-citizens", "statfin-foreign-citizens"),
+    ("elstat-foreign-citizens", "vienna-foreign-nationals"),
     ("eurostat-foreign-born", "oecd-immigrants"),
     ("eurostat-foreign-citizens", "statbel-non-belgians"),
+    ("eurostat-foreign-citizens", "statfin-foreign-citizens"),
+    ("eurostat-foreign-citizens", "vienna-foreign-nationals"),
+    ("eurostat-nationals", "vienna-austrian-nationals"),
     ("helsinki-foreign-background-2013", "vienna-foreign-origin"),
     ("oecd-children-of-immigrants", "statfin-foreign-background-second-generation"),
     ("oecd-pisa-immigrant-students", "statistik-austria-migration-background"),
     ("oecd-pisa-non-immigrant-students", "statfin-finnish-background"),
+    ("statbel-non-belgians", "statfin-foreign-citizens"),
+    ("statbel-non-belgians", "vienna-foreign-nationals"),
+    ("statfin-foreign-citizens", "vienna-foreign-nationals"),
 ]
 
 FOREIGN_BORN_SHARE_CITIES: list[Row] = [
@@ -146,6 +155,69 @@ ZARAGOZA_INDICATORS = [
 ]
 
 
+def comparability_rows() -> list[Row]:
+    """Each pair of employment-rate definitions, its grade and the dimensions that differ."""
+    # The count of employed foreign citizens is filed under the employment rate but is no
+    # rate: it compares with none of the rates.
+    count_against_a_rate = [
+        ("ageBand", "superset"),
+        ("denominator", "unknown"),
+        ("measureType", "disjoint"),
+        ("referenceGroup", "overlap"),
+        ("targetGroup", "overlap"),
+        ("unit", "disjoint"),
+    ]
+    pairs: list[tuple[str, str, str, list[tuple[str, str]]]] = [
+        (
+            "eurostat-employed-persons-by-citizenship",
+            "eurostat-employment-rate",
+            "notComparable",
+            count_against_a_rate,
+        ),
+        (
+            "eurostat-employed-persons-by-citizenship",
+            "eurostat-employment-rate-nuts2",
+            "notComparable",
+            sorted([*count_against_a_rate, ("geographyLevel", "disjoint")]),
+        ),
+        (
+            "eurostat-employed-persons-by-citizenship",
+            "oecd-employment-rate",
+            "notComparable",
+            [d for d in count_against_a_rate if d[0] != "ageBand"],
+        ),
+        (
+            "eurostat-employment-rate",
+            "eurostat-employment-rate-nuts2",
+            "partiallyComparable",
+            [("geographyLevel", "disjoint"), ("targetGroup", "subset")],
+        ),
+        (
+            "eurostat-employment-rate",
+            "oecd-employment-rate",
+            "partiallyComparable",
+            [("ageBand", "subset"), ("targetGroup", "subset")],
+        ),
+        (
+            "eurostat-employment-rate-nuts2",
+            "oecd-employment-rate",
+            "partiallyComparable",
+            [("ageBand", "subset"), ("geographyLevel", "disjoint")],
+        ),
+    ]
+    return [
+        (
+            f"id/definition/{left}",
+            f"id/definition/{right}",
+            f"vocab/comparability-grade/{grade}",
+            f"vocab/comparison-dimension/{dimension}",
+            f"vocab/comparability-relation/{relation}",
+        )
+        for left, right, grade, differences in pairs
+        for dimension, relation in differences
+    ]
+
+
 def parents_rows() -> list[Row]:
     rows: list[Row] = []
     for definition, reference, target in [
@@ -216,12 +288,12 @@ EXPECTED: dict[str, list[Row]] = {
         (f"id/indicator/{slug}", label) for slug, label in ZARAGOZA_INDICATORS
     ],
     "Which cities have data since 2015?": [
-        (
-            "id/place/urban-audit/AT001C1",
-            "Vienna",
-            "id/definition/vienna-foreign-origin-share-by-district",
-            "2002",
-        ),
+        ("id/place/urban-audit/AT001C1", "Vienna", f"id/definition/{definition}", since)
+        for definition, since in [
+            ("vienna-foreign-origin-share-by-district", "2002"),
+            ("vienna-migration-flows-by-nationality", "2007"),
+            ("vienna-population-by-district", "1869"),
+        ]
     ],
     "Which definitions does a publisher publish?": [
         (
@@ -253,16 +325,7 @@ EXPECTED: dict[str, list[Row]] = {
             None,
         ),
     ],
-    "How comparable are the definitions of the employment rate?": [
-        (
-            "id/definition/eurostat-employment-rate",
-            "id/definition/oecd-employment-rate",
-            "vocab/comparability-grade/partiallyComparable",
-            f"vocab/comparison-dimension/{dimension}",
-            "vocab/comparability-relation/subset",
-        )
-        for dimension in ("ageBand", "targetGroup")
-    ],
+    "How comparable are the definitions of the employment rate?": comparability_rows(),
     "Which definitions moved to CBS's 2022 classification?": [
         (
             "id/definition/amsterdam-migration-background-share",
@@ -347,7 +410,7 @@ def curated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 def with_registries(tmp_path_factory: pytest.TempPathFactory, source_data: Path) -> Iterator[Store]:
     folder = tmp_path_factory.mktemp("cookbook-registries") / "store"
     with open_store(Settings(store=folder)) as store:
-        build(store, source_data=source_data)
+        build(store, source_data=source_data, importers=PLACE_IMPORTERS)
         yield store
 
 

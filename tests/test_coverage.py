@@ -175,7 +175,7 @@ def test_every_curated_city_definition_is_in_a_cell_and_nothing_else_is(built: S
         SELECT DISTINCT ?d WHERE { ?d cm:indicator ?i ; <http://purl.org/dc/terms/spatial> ?p }"""
     ).column("d")
     assert listed == {str(d) for d in declared}
-    assert len(listed) == 13
+    assert len(listed) == 15
     # The working-group cities, and the NUTS-2 region of Statistik Austria's microcensus.
     assert {c.place.iri for c in page.cells} == WORKING_GROUP | {f"{ID}place/nuts-2021/AT13"}
 
@@ -198,17 +198,35 @@ def test_filters(built: Store) -> None:
     greek = coverage.matrix(built, place="EL001C1")
     assert {c.indicator.iri for c in greek.cells} == {FOREIGN_BORN, IND + "foreign-citizen-share"}
     theme = coverage.matrix(built, theme="populationComposition", limit=1000)
-    assert len(theme.cells) == len(coverage.matrix(built, limit=1000).cells) == 8
+    assert len(theme.cells) == len(coverage.matrix(built, limit=1000).cells) == 10
     assert not coverage.matrix(built, theme="employment").cells
-    # Only Vienna's cell has a known period (declared from 2002, ongoing).
-    assert [c.place.iri for c in coverage.matrix(built, since="2024-05").cells] == [VIENNA]
-    assert [c.place.iri for c in coverage.matrix(built, until="2002").cells] == [VIENNA]
-    assert not coverage.matrix(built, until="2001-12-31").cells
+
+    # Only Vienna's cells have a known period, all ongoing: the foreign-born share declared
+    # from 2002, the population from 1869 (census years) and the migration flows from 2007.
+    def cells(**filters: Any) -> list[tuple[str, str]]:
+        return [(c.indicator.iri, c.place.iri) for c in coverage.matrix(built, **filters).cells]
+
+    assert set(cells(since="2024-05")) == {
+        (FOREIGN_BORN, VIENNA),
+        (IND + "population", VIENNA),
+        (IND + "net-migration-rate", VIENNA),
+    }
+    assert sorted(cells(until="2002")) == [(FOREIGN_BORN, VIENNA), (IND + "population", VIENNA)]
+    assert cells(until="2001-12-31") == [(IND + "population", VIENNA)]
+    assert cells(until="1869-12-31") == [(IND + "population", VIENNA)]
+    # Nothing before the population series' first census day.
+    assert not cells(until="1869-12-30")
     first = coverage.matrix(built, limit=3)
     second = coverage.matrix(built, limit=3, offset=first.next_offset)
-    rest = coverage.matrix(built, limit=3, offset=second.next_offset)
-    assert (first.next_offset, second.next_offset, rest.next_offset) == (3, 6, None)
-    paged = [c.iri for page in (first, second, rest) for c in page.cells]
+    third = coverage.matrix(built, limit=3, offset=second.next_offset)
+    rest = coverage.matrix(built, limit=3, offset=third.next_offset)
+    assert (first.next_offset, second.next_offset, third.next_offset, rest.next_offset) == (
+        3,
+        6,
+        9,
+        None,
+    )
+    paged = [c.iri for page in (first, second, third, rest) for c in page.cells]
     assert sorted(paged) == sorted(c.iri for c in coverage.matrix(built, limit=100).cells)
 
 
@@ -366,7 +384,10 @@ def test_observations_in_a_data_graph_extend_the_evidenced_period(built: Store) 
     }
     assert at13.evidenced_period == coverage.Period("2021", "2021")
     # The period filters read the evidence too.
-    assert {c.place.iri for c in coverage.matrix(built, until="2001").cells} == set()
+    # Vienna's population cell is declared from 1869; no foreign-born cell reaches back that far.
+    assert [(c.indicator.iri, c.place.iri) for c in coverage.matrix(built, until="2001").cells] == [
+        (IND + "population", VIENNA)
+    ]
     assert {c.place.iri for c in coverage.matrix(built, since="2021-06").cells} == {
         VIENNA,
         f"{ID}place/nuts-2021/AT13",
@@ -549,7 +570,7 @@ def test_the_api_answers_json_and_csv_that_agree(live: Live) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
-    assert body["count"] == len(body["cells"]) == 8 and body["next_offset"] is None
+    assert body["count"] == len(body["cells"]) == 10 and body["next_offset"] is None
     as_csv = live.get("/api/coverage", params={"limit": 100}, headers={"Accept": "text/csv"})
     assert as_csv.status_code == 200
     assert as_csv.headers["content-type"].startswith("text/csv")
@@ -588,12 +609,12 @@ def test_the_api_filters_and_pages(live: Live) -> None:
         "country": f"{ID}place/country/FI",
         "geography_level": GEO + "city",
     }
-    assert live.get("/api/coverage", params={"since": "2022"}).json()["count"] == 2
+    assert live.get("/api/coverage", params={"since": "2022"}).json()["count"] == 4
     first = live.get("/api/coverage", params={"limit": 5})
     assert first.json()["next_offset"] == 5
     assert 'rel="next"' in first.headers["link"] and "offset=5" in first.headers["link"]
     second = live.get("/api/coverage", params={"limit": 5, "offset": 5}).json()
-    assert second["next_offset"] is None and second["count"] == 3
+    assert second["next_offset"] is None and second["count"] == 5
 
 
 def test_the_api_gaps(live: Live) -> None:

@@ -34,6 +34,7 @@ from registry.discovery import (
 )
 from registry.errors import InputError, NotFoundError
 from registry.ids import ID_BASE
+from registry.importers import PLACE_IMPORTERS
 from registry.kb import build
 from registry.store import RdfFormat, Store, open_store
 from registry.vocabularies import GEOGRAPHY_LEVEL
@@ -210,6 +211,8 @@ def test_city_and_place_details(client: httpx.Client) -> None:
     assert {d["slug"] for d in by_code["definitions"]} == {
         "vienna-foreign-origin-share",
         "vienna-foreign-origin-share-by-district",
+        "vienna-population-by-district",
+        "vienna-migration-flows-by-nationality",
     }
     assert "vienna-integration-diversity-monitor" in {p["slug"] for p in by_code["practices"]}
     assert [a["slug"] for a in by_code["statistical_authorities"]] == ["vienna-ma23"]
@@ -232,7 +235,13 @@ def test_city_and_place_details(client: httpx.Client) -> None:
         ),
         (
             {"theme": "population-composition"},
-            {"foreign-born-share", "foreign-citizen-share", "recent-immigrant-share"},
+            {
+                "foreign-born-share",
+                "foreign-citizen-share",
+                "recent-immigrant-share",
+                "population",
+                "net-migration-rate",
+            },
         ),
     ],
 )
@@ -244,7 +253,7 @@ def test_indicator_filters(
 
 def test_indicators_page_by_label_with_links(client: httpx.Client) -> None:
     everything = get(client, "/api/indicators", limit=500)
-    assert everything["total"] == 29
+    assert everything["total"] == 31
     labels = [i["label"].casefold() for i in everything["items"]]
     assert labels == sorted(labels)
     assert get(client, "/api/indicators", set="zaragoza-core")["total"] == 14
@@ -252,12 +261,15 @@ def test_indicators_page_by_label_with_links(client: httpx.Client) -> None:
     assert [i["id"] for i in middle.json()["items"]] == [
         i["id"] for i in everything["items"][10:20]
     ]
-    assert middle.headers["x-total-count"] == "29"
+    assert middle.headers["x-total-count"] == "31"
     found = links(middle)
     assert "offset=20" in found["next"] and "limit=10" in found["next"]
     assert "offset=0" in found["prev"]
-    last = client.get(found["next"])
-    assert len(last.json()["items"]) == 9
+    third = client.get(found["next"])
+    assert len(third.json()["items"]) == 10
+    assert "offset=30" in links(third)["next"]
+    last = client.get(links(third)["next"])
+    assert len(last.json()["items"]) == 1
     assert "next" not in links(last)
 
 
@@ -272,6 +284,8 @@ def test_indicator_detail_has_every_label_and_definition(client: httpx.Client) -
     definitions = {d["slug"]: d for d in detail["definitions"]}
     assert set(definitions) == {
         "eurostat-employment-rate",
+        "eurostat-employment-rate-nuts2",
+        "eurostat-employed-persons-by-citizenship",
         "oecd-employment-rate",
         "partner/amsterdam-os/definition/employment-rate-born-abroad",
     }
@@ -362,6 +376,8 @@ def test_which_cities_for_an_unknown_indicator_is_404(client: httpx.Client) -> N
             {"indicator": "employment-rate"},
             {
                 "eurostat-employment-rate",
+                "eurostat-employment-rate-nuts2",
+                "eurostat-employed-persons-by-citizenship",
                 "oecd-employment-rate",
                 "partner/amsterdam-os/definition/employment-rate-born-abroad",
             },
@@ -378,16 +394,33 @@ def test_which_cities_for_an_unknown_indicator_is_404(client: httpx.Client) -> N
         ),
         (
             {"place": "AT001C1"},
-            {"vienna-foreign-origin-share", "vienna-foreign-origin-share-by-district"},
+            {
+                "vienna-foreign-origin-share",
+                "vienna-foreign-origin-share-by-district",
+                "vienna-population-by-district",
+                "vienna-migration-flows-by-nationality",
+            },
         ),
         (
             {"city": "urban-audit/EL001C1"},
             {"athens-born-abroad-share", "athens-foreign-citizen-share"},
         ),
-        ({"since": 2015}, {"vienna-foreign-origin-share-by-district"}),
+        (
+            {"since": 2015},
+            {
+                "vienna-foreign-origin-share-by-district",
+                "vienna-population-by-district",
+                "vienna-migration-flows-by-nationality",
+            },
+        ),
         (
             {"since": 2023},
-            {"vienna-foreign-origin-share-by-district", "amsterdam-origin-share-2022"},
+            {
+                "vienna-foreign-origin-share-by-district",
+                "vienna-population-by-district",
+                "vienna-migration-flows-by-nationality",
+                "amsterdam-origin-share-2022",
+            },
         ),
         (
             {"country": "BE", "source_type": "populationRegister"},
@@ -423,11 +456,12 @@ def test_definition_filters(
 
 def test_definition_filters_count_the_whole_list(client: httpx.Client) -> None:
     survey = get(client, "/api/definitions", source_type="sampleSurvey", limit=10)
-    assert survey["total"] == 27  # narrower types count: EU-LFS, EU-SILC, the microcensus...
+    assert survey["total"] == 34  # narrower types count: EU-LFS, EU-SILC, the microcensus...
     assert len(survey["items"]) == 10
     everything = get(client, "/api/definitions", limit=500)
-    assert everything["total"] == len(everything["items"]) == 47
-    pages = [get(client, "/api/definitions", limit=20, offset=o)["items"] for o in (0, 20, 40)]
+    assert everything["total"] == len(everything["items"]) == 61
+    offsets = (0, 20, 40, 60)
+    pages = [get(client, "/api/definitions", limit=20, offset=o)["items"] for o in offsets]
     assert [i["id"] for page in pages for i in page] == [i["id"] for i in everything["items"]]
 
 
@@ -918,7 +952,7 @@ def test_which_cities_stays_fast_on_the_curated_store(client: httpx.Client) -> N
 def registries(tmp_path_factory: pytest.TempPathFactory, source_data: Path) -> Iterator[Store]:
     settings = Settings(store=tmp_path_factory.mktemp("registries") / "store")
     with open_store(settings) as store:
-        build(store, source_data=source_data)
+        build(store, source_data=source_data, importers=PLACE_IMPORTERS)
         label_index(store)
         yield store
 
