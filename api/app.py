@@ -21,6 +21,7 @@ from api.cache import ResponseCache
 from api.routers import (
     compare,
     coverage,
+    datasets,
     discovery,
     health,
     linked_data,
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(submissions.router)
+    app.include_router(datasets.router)
     app.include_router(compare.router)  # before discovery: its detail paths take any suffix
     app.include_router(discovery.router)
     app.include_router(coverage.router)

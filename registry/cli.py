@@ -22,6 +22,8 @@ from registry import graphs
 from registry.comparability import service as comparability_service
 from registry.config import Settings
 from registry.errors import CommensuraError, InputError, InvalidSubmissionError
+from registry.importers import run_import
+from registry.importers.mapping import MappingImporter, load_mapping
 from registry.kb import build
 from registry.kb.build import check_source_data
 from registry.orgs import Organisations
@@ -72,6 +74,17 @@ def settings_for(store: Path | None, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+def progress_bar() -> Progress:
+    """The progress display of long commands (on standard error; kept only on a terminal)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=not err.is_terminal,
+    )
+
+
 def fail(error: CommensuraError) -> NoReturn:
     """Print a domain error with its stable code and stop with exit status 1."""
     err.print(f"[bold red]error[/] {escape(f'[{error.code}]')} {escape(error.message)}")
@@ -104,13 +117,7 @@ def build_command(
         check_source_data(settings.source_data)
         with (
             open_store(settings, read_only=False) as db,
-            Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=err,
-                transient=not err.is_terminal,
-            ) as bar,
+            progress_bar() as bar,
         ):
             tasks: dict[str, TaskID] = {}
 
@@ -145,6 +152,79 @@ def build_command(
 
 
 FORMATS = ("table", "csv", "json")
+
+
+@app.command("import")
+def import_command(
+    mapping: Annotated[
+        Path, typer.Argument(help="Mapping file (YAML or JSON): see docs/mapping.md.")
+    ],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help=(
+                "The table(s) to import, one per source of the mapping, in order. Without "
+                "them, the mapping's own file names are read from the source-data folder."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    store: StoreOption = None,
+    source_data: Annotated[
+        Path | None,
+        typer.Option(
+            "--source-data",
+            help="Folder the mapping's file names are relative to (COMMENSURA_SOURCE_DATA).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--format", help="Report as a table or as JSON.")
+    ] = "table",
+) -> None:
+    """Import a table into the registry as Data Cube observations, through a mapping.
+
+    The dataset goes to its own graph (data/<slug> of the mapping); importing it again
+    replaces that graph with the same content. Rows that cannot be imported are counted
+    and reported with their line and reason; nothing is written when none can be.
+    """
+    settings = settings_for(store, source_data=source_data)
+    try:
+        spec = load_mapping(mapping)
+        given = list(files or [])
+        if given and len(given) != len(spec.sources):
+            msg = (
+                f"the mapping {mapping.name} has {len(spec.sources)} source(s); give one "
+                f"table for each, in order, or none to read them from the source-data folder"
+            )
+            raise InputError(msg, details={"sources": len(spec.sources), "given": len(given)})
+        folder = settings.source_data or mapping.parent
+        if not given:
+            check_source_data(folder)
+        importer = MappingImporter(spec, files=dict(enumerate(given)))
+        with (
+            open_store(settings, read_only=False) as db,
+            progress_bar() as bar,
+        ):
+            task = bar.add_task(f"import {spec.slug}", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = run_import(db, importer, folder, progress=progress)
+    except CommensuraError as error:
+        fail(error)
+    if output == "json":
+        print(json.dumps(report.as_dict(), indent=2))
+        return
+    out = Console()
+    out.print(
+        f"[bold]{escape(report.title)}[/] into {report.graph}: {report.rows_read:,} rows read, "
+        f"{report.observations:,} observations written, {report.rows_rejected:,} rows "
+        f"rejected, {report.triples:,} triples in {report.seconds:.1f} s"
+    )
+    for line in (*report.notes, *report.rejections):
+        out.print(f"  {escape(line)}")
 
 
 @app.command("query")

@@ -2245,3 +2245,8 @@ __all__ = [
     "search",
     "slug_of",
 ]
+
+
+def resolve_filter(store: Store, ref: str, kind: str, *, parameter: str, see: str) -> URIRef:
+    """The resource a request's filter names (slug, code or IRI); ``InputError`` if none."""
+    return _filter_ref(store, ref, kind, parameter=parameter, allowed=see)

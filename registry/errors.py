@@ -113,6 +113,12 @@ class ReadOnlyStoreError(StoreError):
     code = "store.read_only"
 
 
+class MappingError(InputError):
+    """A mapping file that cannot be used as written (docs/mapping.md)."""
+
+    code = "mapping.invalid"
+
+
 class SourceDataError(InputError):
     """A source-data file cannot be imported: missing columns, no usable rows."""
 

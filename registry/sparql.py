@@ -51,14 +51,14 @@ def _unescape(text: str) -> str:
     return _CODEPOINT.sub(replace, text)
 
 
-def _blanked(sparql: str) -> str:
+def blanked(sparql: str) -> str:
     """Strings, IRIs and comments replaced by spaces of the same length (offsets kept)."""
     return _NOT_CODE.sub(lambda m: " " * len(m.group(0)), sparql)
 
 
 def code_tokens(sparql: str) -> str:
     """The query text, codepoint escapes applied, with strings, IRIs and comments blanked out."""
-    return _blanked(_unescape(sparql))
+    return blanked(_unescape(sparql))
 
 
 def variable_name(name: str) -> str:
@@ -79,7 +79,7 @@ def bind_values(sparql: str, values: Mapping[str, str]) -> str:
     """
     if not values:
         return sparql
-    code = _blanked(sparql)
+    code = blanked(sparql)
     if _SHORT_CONSTRUCT.search(code):
         msg = (
             "bindings need a full CONSTRUCT { template } WHERE { pattern } query, not the "

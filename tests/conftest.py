@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from registry.config import Settings
+from registry.kb import build
+from registry.kb.build import BuildReport
 from registry.store import Store, open_store
 
 SOURCE_DATA_ENV = "COMMENSURA_SOURCE_DATA"
@@ -38,3 +40,16 @@ def source_data() -> Path:
     if not path.is_dir():
         pytest.fail(f"{SOURCE_DATA_ENV}={path} is not a folder")
     return path
+
+
+@pytest.fixture(scope="session")
+def knowledge_base(
+    tmp_path_factory: pytest.TempPathFactory, source_data: Path
+) -> Iterator[tuple[Store, BuildReport]]:
+    """The whole knowledge base, built once a session from the source data: the ontology,
+    the curated content, the place registries and every dataset. Tests read it; a test that
+    writes to it must leave what it read as it was. Yields the store and the build report."""
+    settings = Settings(store=tmp_path_factory.mktemp("knowledge-base") / "store")
+    with open_store(settings) as store:
+        report = build(store, source_data=source_data)
+        yield store, report

@@ -308,7 +308,9 @@ FIXTURE_SOURCE = Path(__file__).parent / "data" / "source-data"
 
 def test_build_without_source_data_says_what_it_skipped(built: Path, tmp_path: Path) -> None:
     out = commensura("build", "--store", str(tmp_path / "s")).stdout
-    assert "skipped place registries: no source-data folder is configured" in " ".join(out.split())
+    assert "skipped place registries and datasets: no source-data folder is configured" in " ".join(
+        out.split()
+    )
 
 
 def test_build_with_source_data_imports_places_and_names_missing_files(tmp_path: Path) -> None:

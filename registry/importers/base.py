@@ -23,18 +23,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, Any, ClassVar
 
 import pandas as pd
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, XSD
 
 import registry
-from registry import coverage, graphs, ids
+from registry import catalogue, coverage, graphs, ids
 from registry.comparability import assessments
 from registry.errors import SourceDataError
 from registry.namespaces import CM
-from registry.store import RdfFormat, Store
+from registry.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,16 @@ class TripleSink:
         o = f'"{_escape(text)}"' + (f"^^{_nt_iri(datatype)}" if datatype is not None else "")
         self._write(f"<{subject}> {_nt_iri(predicate)} {o} .\n")
 
+    def write_text(self, text: str, count: int) -> None:
+        """Write ``count`` complete N-Triples lines given as one text."""
+        self._out.write(text.encode("utf-8"))
+        self.count += count
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Write complete N-Triples lines (each ending in a newline), counting them."""
+        self._out.write("".join(lines).encode("utf-8"))
+        self.count += len(lines)
+
     def _write(self, line: str) -> None:
         self._out.write(line.encode("utf-8"))
         self.count += 1
@@ -100,7 +110,11 @@ class ImportContext:
     source: Path
     sink: TripleSink
     progress: RowProgress | None = None
+    store: Store | None = None
+    """The store being imported into, for reading what the import links to (places,
+    definitions); an importer never writes through it."""
     rows_read: int = 0
+    observations: int = 0
     rows_rejected: int = 0
     rejections: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -144,10 +158,26 @@ class ImportReport:
     ended: datetime
     rejections: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    observations: int = 0
 
     @property
     def seconds(self) -> float:
         return (self.ended - self.started).total_seconds()
+
+    def as_dict(self) -> dict[str, object]:
+        """The report as JSON-ready data (CLI and API)."""
+        return {
+            "dataset": str(ids.dataset(self.slug)),
+            "graph": str(self.graph),
+            "activity": str(self.activity),
+            "rows_read": self.rows_read,
+            "observations": self.observations,
+            "rows_rejected": self.rows_rejected,
+            "rejections": list(self.rejections),
+            "notes": list(self.notes),
+            "triples": self.triples,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 class Importer(abc.ABC):
@@ -218,17 +248,81 @@ def _digest(path: Path) -> str:
 
 
 def describe_dataset(importer: Importer, ctx: ImportContext, activity: URIRef) -> None:
+    """Write the DCAT-AP 3 description of the imported dataset (``registry.catalogue``).
+
+    It is built from the importer's class attributes: title, description, publisher,
+    landing page, licence and rights; each of ``files`` is a distribution, offered on
+    the landing page, with the byte size and SHA-256 digest of the file read. An
+    importer may also declare any of ``keywords``, ``themes``, ``spatial``,
+    ``temporal``, ``accrual_periodicity``, ``version``, ``previous_version``,
+    ``issued``, ``modified``, ``measures``, ``dimensions``, ``attributes``,
+    ``stat_unit_measures``, ``num_series``, ``provenance`` and ``source_dataset``
+    (class or instance attributes, as in ``catalogue.DatasetDescription``): they are
+    described too. Without ``provenance``, the files and the rows read are named.
+    """
     ds = importer.dataset
-    ctx.add(ds, RDF.type, DCAT.Dataset)
-    ctx.add(ds, DCTERMS.title, Literal(importer.title, lang="en"))
-    ctx.add(ds, DCTERMS.description, Literal(importer.description, lang="en"))
-    ctx.add(ds, DCTERMS.publisher, importer.publisher)
-    ctx.add(ds, DCAT.landingPage, importer.landing_page)
-    if importer.license is not None:
-        ctx.add(ds, DCTERMS.license, importer.license)
-    if importer.rights:
-        ctx.add(ds, DCTERMS.rights, Literal(importer.rights, lang="en"))
-    ctx.add(ds, PROV.wasGeneratedBy, activity)
+    landing = str(importer.landing_page)
+    distributions = tuple(
+        catalogue.Distribution(
+            file_name=Path(name).name,
+            media_type=catalogue.media_type_for(name),
+            access_url=landing,
+            byte_size=(ctx.source / name).stat().st_size,
+            sha256=_digest(ctx.source / name),
+            description=(
+                f"The file as the publisher offers it, read by Commensura's import into "
+                f"the graph {importer.graph}."
+            ),
+        )
+        for name in importer.files
+    )
+    names = ", ".join(Path(n).name for n in importer.files)
+    rejected = f", {ctx.rows_rejected:,} of them left out" if ctx.rows_rejected else ""
+    provenance = (
+        f"Imported by Commensura from {names}, as offered by the publisher (the "
+        f"distributions give each file's size and SHA-256 digest): {ctx.rows_read:,} rows "
+        f"read{rejected}."
+    )
+    optional: dict[str, Any] = {}
+    for name in (
+        "keywords",
+        "themes",
+        "spatial",
+        "temporal",
+        "accrual_periodicity",
+        "version",
+        "previous_version",
+        "issued",
+        "modified",
+        "measures",
+        "dimensions",
+        "attributes",
+        "stat_unit_measures",
+        "num_series",
+        "provenance",
+        "source_dataset",
+    ):
+        value = getattr(importer, name, None)
+        if value is not None and value != "":
+            optional[name] = tuple(value) if isinstance(value, list) else value
+    optional.setdefault("provenance", provenance)
+    description = catalogue.DatasetDescription(
+        iri=ds,
+        title=importer.title,
+        description=importer.description,
+        publisher=importer.publisher,
+        identifier=getattr(importer, "identifier", None) or importer.slug,
+        landing_page=landing,
+        license=str(importer.license) if importer.license is not None else None,
+        rights=importer.rights,
+        distributions=distributions,
+        **optional,
+    )
+    for subject, predicate, obj in catalogue.dataset_triples(description):
+        if isinstance(subject, BNode) or isinstance(obj, BNode):  # pragma: no cover - IRIs only
+            msg = f"the description of {ds} has a blank node; importers write IRIs only"
+            raise TypeError(msg)
+        ctx.add(subject, predicate, obj)
     ctx.add(ds, CM.targetGraph, importer.graph)
 
 
@@ -247,6 +341,11 @@ def _provenance(
         (act, CM.targetGraph, importer.graph),
         (act, CM.rowsRead, Literal(report.rows_read, datatype=XSD.nonNegativeInteger)),
         (act, CM.rowsRejected, Literal(report.rows_rejected, datatype=XSD.nonNegativeInteger)),
+        (
+            act,
+            CM.observationsWritten,
+            Literal(report.observations, datatype=XSD.nonNegativeInteger),
+        ),
         (act, CM.tripleCount, Literal(report.triples, datatype=XSD.nonNegativeInteger)),
         (ids.SOFTWARE, RDF.type, PROV.SoftwareAgent),
         (ids.SOFTWARE, DCTERMS.title, Literal(f"Commensura {registry.__version__}")),
@@ -262,6 +361,30 @@ def _provenance(
     for line in report.notes:
         triples.append((act, DCTERMS.description, Literal(line, lang="en")))
     return triples
+
+
+_GENERATED_BY = "SELECT ?act WHERE { ?dataset <http://www.w3.org/ns/prov#wasGeneratedBy> ?act }"
+_LAST_CONTENT = """
+PREFIX cm: <https://w3id.org/commensura/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+ASK {
+  GRAPH <https://w3id.org/commensura/graph/provenance> {
+    ?act cm:targetGraph ?graph ; prov:generated ?content ; prov:endedAtTime ?end .
+    FILTER NOT EXISTS {
+      ?later cm:targetGraph ?graph ; prov:endedAtTime ?after . FILTER(?after > ?end)
+    }
+  }
+  GRAPH ?graph { ?s ?p ?o }
+}
+"""
+
+
+def _unchanged(store: Store, graph: URIRef, content: URIRef) -> bool:
+    """Did the last import into ``graph`` write exactly these triples (same digest)?
+
+    Data graphs are written by their importer only, so the graph still holds them.
+    """
+    return store.ask(_LAST_CONTENT, bindings={"graph": graph, "content": content})
 
 
 def run_import(
@@ -289,7 +412,7 @@ def run_import(
     with tempfile.TemporaryDirectory(prefix="commensura-import-") as tmp:
         nt_path = Path(tmp) / f"{importer.slug}.nt"
         with nt_path.open("wb") as out:
-            ctx = ImportContext(source=source, sink=TripleSink(out), progress=progress)
+            ctx = ImportContext(source=source, sink=TripleSink(out), progress=progress, store=store)
             importer.read(ctx)
             if ctx.rows_read == ctx.rows_rejected:
                 msg = (
@@ -298,8 +421,16 @@ def run_import(
                 )
                 raise SourceDataError(msg, details={"rejections": ctx.rejections})
             describe_dataset(importer, ctx, activity)
-        store.drop_graph(importer.graph)
-        store.bulk_load(nt_path, RdfFormat.NTRIPLES, graph=importer.graph)
+        content = ids.file(_digest(nt_path))
+        if _unchanged(store, importer.graph, content):
+            ctx.note(f"graph {importer.graph}: unchanged since the last import, nothing written")
+        else:
+            added, removed = store.sync_graph(importer.graph, nt_path)
+            ctx.note(
+                f"graph {importer.graph}: {added:,} triples added, {removed:,} removed"
+                if added or removed
+                else f"graph {importer.graph}: unchanged"
+            )
     report = ImportReport(
         slug=importer.slug,
         title=importer.title,
@@ -312,14 +443,42 @@ def run_import(
         ended=datetime.now(UTC),
         rejections=tuple(ctx.rejections),
         notes=tuple(ctx.notes),
+        observations=ctx.observations,
     )
     used = [
         (name, source / name)
         for name in (*importer.files, *importer.optional_files)
         if (source / name).is_file()
     ]
+    earlier = [
+        (importer.dataset, PROV.wasGeneratedBy, act)
+        for (act,) in store.select(
+            _GENERATED_BY,
+            bindings={"dataset": importer.dataset},
+            default_graphs=[graphs.PROVENANCE],
+        )
+        if isinstance(act, URIRef)
+    ]
     with store.transaction() as tx:
-        tx.add(_provenance(importer, report, used), graph=graphs.PROVENANCE)
+        # The dataset is generated by its latest import; earlier ones stay as activities.
+        tx.remove(earlier, graph=graphs.PROVENANCE)
+        tx.add(
+            [
+                *_provenance(importer, report, used),
+                (activity, PROV.generated, content),
+                (content, RDF.type, PROV.Entity),
+                (
+                    content,
+                    DCTERMS.description,
+                    Literal(
+                        "The triples the import wrote (N-Triples), named by their SHA-256 digest.",
+                        lang="en",
+                    ),
+                ),
+                (importer.dataset, PROV.wasGeneratedBy, activity),
+            ],
+            graph=graphs.PROVENANCE,
+        )
     if refresh_coverage:
         try:
             coverage.refresh(store)

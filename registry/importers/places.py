@@ -17,7 +17,6 @@ Wörthersee", "München, Landeshauptstadt"), when exactly one LAU matches.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from registry import ids
+from registry.crosswalk import normalise_name
 from registry.importers.base import ImportContext, Importer, read_table
 from registry.namespaces import CM, SCHEMA
 from registry.vocabularies import GEOGRAPHY_LEVEL
@@ -58,13 +58,6 @@ LAU_WIDTH = {"DE": 8, "ES": 5, "FI": 3, "IT": 6, "SE": 4}
 the 2018 list as published in tab-separated form (Helsinki 91 is 091)."""
 
 GREATER_CITY_SUFFIX = re.compile(r"\s*\(greater city\)\s*$", re.IGNORECASE)
-
-
-def normalise_name(name: str) -> str:
-    """A name folded for matching: no accents, no case, words separated by one space."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.findall(r"\w+", plain))
 
 
 def name_variants(name: str) -> list[str]:

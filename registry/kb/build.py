@@ -22,6 +22,8 @@ from registry import coverage, graphs
 from registry.comparability import assessments
 from registry.errors import ConfigurationError
 from registry.importers import PLACE_IMPORTERS, Importer, ImportReport, run_import
+from registry.importers.districts import HelsinkiDistrictsImporter
+from registry.importers.mapping import builtin_importers
 from registry.resources import ontology_files
 from registry.store import RdfFormat, Store
 
@@ -80,6 +82,12 @@ def build_steps(content_dir: Path = CONTENT_DIR) -> list[BuildStep]:
     return steps
 
 
+def default_importers() -> tuple[Importer, ...]:
+    """What a build imports from the source data: places first, then the datasets
+    whose observations refer to them."""
+    return (*PLACE_IMPORTERS, HelsinkiDistrictsImporter(), *builtin_importers())
+
+
 def check_source_data(source_data: Path | None) -> None:
     """Refuse a configured source-data folder that is not there, before anything is written."""
     if source_data is not None and not source_data.is_dir():
@@ -96,9 +104,15 @@ def build(
     progress: Progress | None = None,
     content_dir: Path = CONTENT_DIR,
     source_data: Path | None = None,
-    importers: Sequence[Importer] = PLACE_IMPORTERS,
+    importers: Sequence[Importer] | None = None,
 ) -> BuildReport:
-    """Load every build step into its graph, replacing what the graph held before."""
+    """Load every build step into its graph, replacing what the graph held before.
+
+    With a source-data folder, the build then runs ``importers``: by default the place
+    registries, then the datasets (:func:`default_importers`).
+    """
+    if importers is None:
+        importers = default_importers()
     check_source_data(source_data)
     started = time.perf_counter()
     report = BuildReport()
@@ -111,7 +125,7 @@ def build(
                     progress(step.description, done, len(step.files))
         report.graphs[step.graph] = store.count(step.graph)
     if source_data is None:
-        report.skipped.append(Skipped("place registries", NO_SOURCE_DATA))
+        report.skipped.append(Skipped("place registries and datasets", NO_SOURCE_DATA))
     else:
         _import_places(store, report, source_data, importers, progress)
     if progress is not None:

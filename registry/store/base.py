@@ -622,6 +622,19 @@ class Store(abc.ABC):
         with self.transaction() as tx:
             tx.drop_graph(graph)
 
+    def sync_graph(self, graph: URIRef, path: Path) -> tuple[int, int]:
+        """Make ``graph`` hold exactly the triples of an N-Triples file, writing only the
+        differences; returns (triples added, triples removed).
+
+        For large graphs that are replaced as a whole by imports: an import run again on
+        the same file changes nothing. This default drops the graph and bulk-loads the
+        file; backends that can compare cheaply do better.
+        """
+        before = self.count(graph)
+        self.drop_graph(graph)
+        self.bulk_load(path, RdfFormat.NTRIPLES, graph=graph)
+        return self.count(graph), before
+
     @abc.abstractmethod
     def bulk_load(self, source: Source, fmt: RdfFormat, *, graph: URIRef) -> None:
         """Fast, non-transactional load of a large file into a graph nobody reads yet."""

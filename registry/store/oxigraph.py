@@ -604,6 +604,51 @@ class OxigraphStore(Store):
         finally:
             self._changed()
 
+    def sync_graph(self, graph: URIRef, path: Path) -> tuple[int, int]:
+        """Compare the file with the graph as canonical N-Triples lines; load what is new
+        with the bulk loader and delete what is gone, in one update.
+
+        Oxigraph deletes tens of times slower than it bulk-loads, so replacing a graph
+        of a million triples by dropping it first would cost minutes; an unchanged
+        re-import costs a dump and a parse instead.
+        """
+        self._check_writable()
+        self._check_graph(graph)
+        node = _graph_node(graph)
+        current = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
+        if not current:
+            self.bulk_load(path, RdfFormat.NTRIPLES, graph=graph)
+            # One triple a line; counting lines is cheaper than a COUNT over the graph.
+            with path.open("rb") as handle:
+                lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+            return lines, 0
+        try:
+            canonical = ox.serialize(
+                ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES),
+                format=ox.RdfFormat.N_TRIPLES,
+            )
+        except (SyntaxError, ValueError) as exc:
+            raise _syntax_error(exc, RdfFormat.NTRIPLES) from exc
+        old = set(current.splitlines())
+        new = set(canonical.splitlines() if canonical else [])
+        gone = old - new
+        added = new - old
+        del old, new, current, canonical
+        try:
+            if gone:
+                for quad in ox.parse(b"\n".join(gone), format=ox.RdfFormat.N_TRIPLES):
+                    self._store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, node))
+            if added:
+                self._store.bulk_load(
+                    b"\n".join(added) + b"\n", format=ox.RdfFormat.N_TRIPLES, to_graph=node
+                )
+        except OSError as exc:
+            msg = f"the store could not be written: {exc}"
+            raise StoreError(msg) from exc
+        finally:
+            self._changed()
+        return len(added), len(gone)
+
     def optimize(self) -> None:
         self._check_writable()
         try:
