@@ -42,7 +42,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from registry import graphs, ids
-from registry.errors import InputError
+from registry.discovery import check_page
 from registry.ids import ID_BASE
 from registry.namespaces import (
     CM,
@@ -79,7 +79,6 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
-SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
 
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -935,12 +934,7 @@ def datasets(
     description, a keyword or the identifier (case-insensitive). Raises ``InputError``
     for a limit outside 1-500 or a negative offset.
     """
-    if not 1 <= limit <= MAX_LIMIT:
-        msg = f"limit={limit} is out of range: use 1 to {MAX_LIMIT}"
-        raise InputError(msg, details={"parameter": "limit", "allowed": f"1-{MAX_LIMIT}"})
-    if offset < 0:
-        msg = f"offset={offset} is out of range: use 0 or more"
-        raise InputError(msg, details={"parameter": "offset", "allowed": "0 or more"})
+    check_page(limit, offset, MAX_LIMIT)
     bindings: dict[str, Term] = {}
     for name, value in (
         ("publisher", publisher),

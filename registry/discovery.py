@@ -143,7 +143,7 @@ def _select(
 ) -> SelectResult:
     sparql = query_text(name, options)
     if limit is not None:
-        # Integers checked by _check_page, never caller text.
+        # Integers checked by check_page, never caller text.
         sparql += f"LIMIT {int(limit)} OFFSET {int(offset)}\n"
     return store.select(sparql, bindings=dict(bindings) if bindings else None)
 
@@ -693,10 +693,11 @@ def _concept(value: str, namespace: type[DefinedNamespace], parameter: str) -> U
     raise InputError(msg, details={"parameter": parameter, "value": value, "allowed": names})
 
 
-def _check_page(limit: int, offset: int) -> None:
-    if not 1 <= limit <= MAX_LIMIT:
-        msg = f"limit={limit} is out of range: use 1 to {MAX_LIMIT}"
-        raise InputError(msg, details={"parameter": "limit", "allowed": f"1-{MAX_LIMIT}"})
+def check_page(limit: int, offset: int, maximum: int = MAX_LIMIT) -> None:
+    """Refuse a page size outside 1-``maximum`` or a negative offset (``InputError``)."""
+    if not 1 <= limit <= maximum:
+        msg = f"limit={limit} is out of range: use 1 to {maximum}"
+        raise InputError(msg, details={"parameter": "limit", "allowed": f"1-{maximum}"})
     if offset < 0:
         msg = f"offset={offset} is out of range: use 0 or more"
         raise InputError(msg, details={"parameter": "offset", "allowed": "0 or more"})
@@ -1239,7 +1240,7 @@ def list_places(
     of that indicator is declared for; ``q`` matches labels as search does, and then
     orders the places by how well they match.
     """
-    _check_page(limit, offset)
+    check_page(limit, offset)
     index = label_index(store)
     options: set[str] = set()
     bindings: dict[str, Term] = {}
@@ -1447,7 +1448,7 @@ def list_indicators(
     offset: int = 0,
 ) -> Page[IndicatorItem]:
     """Indicators, by theme (``employment``...) and indicator set (``zaragoza-core``...)."""
-    _check_page(limit, offset)
+    check_page(limit, offset)
     index = label_index(store)
     options: set[str] = set()
     bindings: dict[str, Term] = {}
@@ -1550,7 +1551,7 @@ def cities_measuring(
     level (``city`` by default; ``any`` for every level). ``NotFoundError`` when
     there is no such indicator.
     """
-    _check_page(limit, offset)
+    check_page(limit, offset)
     options: set[str] = set()
     bindings: dict[str, Term] = {}
     if level and level.strip().lower() != "any":
@@ -1634,7 +1635,7 @@ def list_definitions(
     ``since=Y`` keeps definitions that hold from year Y or earlier and are still in
     force in Y; ``until=Y`` those in force in year Y (see definitions.rq).
     """
-    _check_page(limit, offset)
+    check_page(limit, offset)
     options: set[str] = set()
     bindings: dict[str, Term] = {}
     if indicator:
@@ -1947,7 +1948,7 @@ def list_publishers(
     store: Store, *, limit: int = DEFAULT_LIMIT, offset: int = 0
 ) -> Page[PublisherItem]:
     """Organisations: publishers, statistical offices and the operators of practices."""
-    _check_page(limit, offset)
+    check_page(limit, offset)
     index = label_index(store)
     homepages: dict[str, set[str]] = {}
     for organisation, homepage in _select(store, "organisations").rows:
@@ -1998,7 +1999,7 @@ def list_sources(
     offset: int = 0,
 ) -> Page[SourceItem]:
     """Data sources, by source type (narrower types included: ``sampleSurvey`` finds EU-LFS)."""
-    _check_page(limit, offset)
+    check_page(limit, offset)
     index = label_index(store)
     options: set[str] = set()
     bindings: dict[str, Term] = {}
@@ -2064,7 +2065,7 @@ def list_practices(
     offset: int = 0,
 ) -> Page[PracticeItem]:
     """The cities' toolbox, by kind (``monitoringSystem``...) and city (slug, code or IRI)."""
-    _check_page(limit, offset)
+    check_page(limit, offset)
     index = label_index(store)
     options: set[str] = set()
     bindings: dict[str, Term] = {}
@@ -2164,7 +2165,7 @@ def search(
     alternative ones; indicators, definitions, target groups, sources, publishers,
     practices, places in that order; shorter labels first. ``kind`` keeps one kind.
     """
-    _check_page(limit, offset)
+    check_page(limit, offset)
     if kind is not None and kind not in KINDS:
         allowed = list(KINDS)
         msg = f"type={kind!r} is not a kind of resource; use one of: {', '.join(allowed)}"

@@ -13,8 +13,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 
 from registry.crosswalk import equivalent_places
-from registry.discovery import query_text
-from registry.errors import InputError
+from registry.discovery import check_page, query_text
 from registry.store import Store, Term
 
 MAX_LIMIT = 5_000
@@ -33,12 +32,7 @@ def observations(
     offset: int = 0,
 ) -> dict[str, Any]:
     """A page of the observations of ``place`` and its equivalents, with the places used."""
-    if not 1 <= limit <= MAX_LIMIT:
-        msg = f"limit={limit} is out of range: use 1 to {MAX_LIMIT}"
-        raise InputError(msg, details={"parameter": "limit", "allowed": f"1-{MAX_LIMIT}"})
-    if offset < 0:
-        msg = f"offset={offset} is out of range: use 0 or more"
-        raise InputError(msg, details={"parameter": "offset", "allowed": "0 or more"})
+    check_page(limit, offset, MAX_LIMIT)
     places = equivalent_places(store, place)
     options: list[str] = []
     bindings: dict[str, Term] = {}
