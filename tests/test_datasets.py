@@ -8,6 +8,7 @@ data.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -21,6 +22,7 @@ from registry import graphs, ids
 from registry.config import Settings
 from registry.errors import MappingError, SourceDataError
 from registry.importers import run_import
+from registry.importers.base import TripleSink
 from registry.importers.mapping import (
     MappingImporter,
     builtin_importers,
@@ -274,6 +276,26 @@ def test_a_mapping_that_names_unknown_things_is_refused_before_writing(
             store, MappingImporter(load_mapping(FIXTURES / "district-shares.yaml")), tmp_path,
             refresh_coverage=False,
         )  # fmt: skip
+
+
+def test_iris_are_checked_where_they_are_written(small: Settings) -> None:
+    """The store loads importer files without validating terms again, so what an importer
+    writes is checked first: a malformed IRI is refused with its reason, nothing stored."""
+    text = (FIXTURES / "district-shares.yaml").read_text(encoding="utf-8")
+    with pytest.raises(MappingError, match=r"not an http.*population group"):
+        bad = parse_mapping(
+            text.replace("group: pop:vienna-foreign-origin", 'group: "https://example.org/a b"')
+        )
+        with open_store(small) as store:
+            run_import(store, MappingImporter(bad), FIXTURES, refresh_coverage=False)
+    sink = TripleSink(io.BytesIO())
+    for iri in ("relative/path", "https://example.org/a b", "https://example.org/<x>"):
+        with pytest.raises(SourceDataError, match="cannot be written as an IRI"):
+            sink.add(URIRef(iri), URIRef("https://example.org/p"), Literal("x"))
+        with pytest.raises(SourceDataError, match="cannot be written as an IRI"):
+            sink.add(URIRef("https://example.org/s"), URIRef("https://example.org/p"), URIRef(iri))
+    sink.add(URIRef("urn:x:1"), URIRef("https://example.org/p"), URIRef("https://example.org/ö"))
+    assert sink.count == 1
 
 
 def test_the_import_command(small: Settings, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import hashlib
 import logging
+import re
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable
@@ -52,7 +53,7 @@ def _escape(text: str) -> str:
 
 def _nt(term: URIRef | Literal) -> str:
     if isinstance(term, URIRef):
-        return f"<{term}>"
+        return _nt_iri(term)
     text = f'"{_escape(str(term))}"'
     if term.language:
         return f"{text}@{term.language}"
@@ -61,8 +62,20 @@ def _nt(term: URIRef | Literal) -> str:
     return text
 
 
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]+")
+"""An absolute IRI as N-Triples writes it (a scheme; no spaces, controls or
+delimiters). The store loads importer files leniently, so the sink is where IRIs are
+checked."""
+
+
 @functools.lru_cache(maxsize=4096)
 def _nt_iri(term: URIRef) -> str:
+    if not _IRI.fullmatch(term):
+        msg = (
+            f"{str(term)!r} cannot be written as an IRI: it must be absolute "
+            '(scheme:...) and hold no space, control character or any of < > " { } | ^ ` \\'
+        )
+        raise SourceDataError(msg, details={"iri": str(term)})
     return f"<{term}>"
 
 
@@ -80,16 +93,17 @@ class TripleSink:
 
     def add(self, subject: URIRef, predicate: URIRef, obj: Node) -> None:
         o = _nt_iri(obj) if isinstance(obj, URIRef) else _nt(obj)
-        self._write(f"<{subject}> {_nt_iri(predicate)} {o} .\n")
+        self._write(f"{_nt_iri(subject)} {_nt_iri(predicate)} {o} .\n")
 
     def add_text(
         self, subject: URIRef, predicate: URIRef, text: str, datatype: URIRef | None = None
     ) -> None:
         o = f'"{_escape(text)}"' + (f"^^{_nt_iri(datatype)}" if datatype is not None else "")
-        self._write(f"<{subject}> {_nt_iri(predicate)} {o} .\n")
+        self._write(f"{_nt_iri(subject)} {_nt_iri(predicate)} {o} .\n")
 
     def write_text(self, text: str, count: int) -> None:
-        """Write ``count`` complete N-Triples lines given as one text."""
+        """Write ``count`` complete N-Triples lines given as one text, unchecked: for
+        writers that build lines from terms already checked (the cube writer)."""
         self._out.write(text.encode("utf-8"))
         self.count += count
 

@@ -360,9 +360,16 @@ def _vocab_term(namespace: Any, name: str, kind: str) -> URIRef:
         raise MappingError(msg, details={"kind": kind, "term": name}) from None
 
 
+def _web_term(text: str, kind: str) -> URIRef:
+    if not _WEB_IRI.fullmatch(text):
+        msg = f"{text!r} is not an http(s) IRI, so it cannot name a {kind}"
+        raise MappingError(msg, details={"kind": kind, "term": text})
+    return URIRef(text)
+
+
 def definition_iri(text: str) -> URIRef:
     if text.startswith(("http://", "https://")):
-        return URIRef(text)
+        return _web_term(text, "definition")
     return URIRef(DEFINITION_BASE + _slugged(text.removeprefix("def:"), "definition"))
 
 
@@ -370,7 +377,7 @@ def group_iri(text: str) -> URIRef:
     if text == "total":
         return cube.TOTAL
     if text.startswith(("http://", "https://")):
-        return URIRef(text)
+        return _web_term(text, "population group")
     if text.startswith("pop:"):
         return URIRef(POPULATION_BASE + _slugged(text.removeprefix("pop:"), "population"))
     msg = f"{text!r} is not a population group: write total, pop:<slug> or an IRI"

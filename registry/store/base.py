@@ -628,7 +628,9 @@ class Store(abc.ABC):
 
         For large graphs that are replaced as a whole by imports: an import run again on
         the same file changes nothing. This default drops the graph and bulk-loads the
-        file; backends that can compare cheaply do better.
+        file; backends that can compare cheaply do better. The file comes from an
+        importer's sink, which checks every IRI it writes, so a backend may parse it
+        without validating terms again.
         """
         before = self.count(graph)
         self.drop_graph(graph)
