@@ -173,6 +173,29 @@ def test_regional_and_national_figures(built: tuple[Store, BuildReport]) -> None
     assert (29.6, ("https://w3id.org/commensura/vocab/observation-status/breakInSeries",)) in values
 
 
+def test_demo_poppcctb_gives_the_share_of_women_in_each_group(
+    built: tuple[Store, BuildReport],
+) -> None:
+    """Each percentage of demo_poppcctb is of its own group of country of birth (the sex
+    total is 100): the table is read as the women's share, never as a foreign-born share."""
+    store, _ = built
+    greece = URIRef(f"{ids.ID_BASE}place/country/EL")
+    found = observations(
+        store, place=greece, definition=URIRef(DEF + "eurostat-women-share-by-country-of-birth")
+    )["items"]
+    eu_born = [
+        item["value"]
+        for item in found
+        if item["period"] == "2022" and item["group"] == POP + "eurostat-eu27-2020-born"
+    ]
+    assert eu_born == [60.7]
+    assert all(item["value"] != 100.0 for item in found)
+    national = observations(
+        store, place=greece, definition=URIRef(DEF + "eurostat-foreign-born-share")
+    )
+    assert national["items"] == []
+
+
 def test_observations_are_found_from_other_code_schemes(
     built: tuple[Store, BuildReport],
 ) -> None:

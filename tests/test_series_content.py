@@ -39,6 +39,7 @@ GROUP_WARNINGS = {
 # definition slug: (indicator, publisher, target group, reference group); None = none given.
 DEFINITIONS: dict[str, tuple[str, str, str | None, str | None]] = {
     "eurostat-population-urban-audit": ("population", "eurostat", None, None),
+    "eurostat-women-share-by-country-of-birth": ("women-share", "eurostat", None, None),
     "eurostat-educational-attainment-by-citizenship": (
         "educational-attainment",
         "eurostat",
@@ -106,6 +107,7 @@ DEFINITIONS: dict[str, tuple[str, str, str | None, str | None]] = {
 NEW_INDICATORS = {
     "population": "eurostat-population-urban-audit",
     "net-migration-rate": "eurostat-net-migration-rate-nuts2",
+    "women-share": "eurostat-women-share-by-country-of-birth",
 }
 # population slug: (publisher, citizenship value, reference group)
 NEW_POPULATIONS = {
