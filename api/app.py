@@ -16,7 +16,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import errors
+from api import errors, portal
 from api.cache import ResponseCache
 from api.routers import (
     compare,
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    errors.install(app)
+    errors.install(app, page=portal.error_page)
     app.add_middleware(
         ResponseCache, max_bytes=settings.response_cache_bytes, generation=content_generation
     )
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(coverage.router)
     app.include_router(sparql.router)
     app.include_router(linked_data.router)
+    portal.install(app)
     _mount_docs(app)
 
     @app.get("/context.jsonld", include_in_schema=True, tags=["submissions"])

@@ -43,6 +43,7 @@ from rdflib.term import Node
 
 from registry import graphs, ids
 from registry.discovery import check_page
+from registry.errors import NotFoundError
 from registry.ids import ID_BASE
 from registry.namespaces import (
     CM,
@@ -698,9 +699,9 @@ _Q_SPAN = (
 """
 )
 
-_Q_OBSERVATIONS = (
-    _PREFIXES + "SELECT (COUNT(?o) AS ?n) WHERE { ?o qb:dataSet ?d . ?o a qb:Observation }\n"
-)
+_Q_OBSERVATIONS = _PREFIXES + "SELECT (COUNT(?o) AS ?n) WHERE { ?o qb:dataSet ?d }\n"
+"""Only observations link to a data set with qb:dataSet (its domain); asking for their type
+too makes the count ten times slower on a large dataset."""
 
 
 # -- the catalogue -----------------------------------------------------------------------
@@ -962,6 +963,18 @@ def datasets(
     order = sorted(titles, key=lambda d: ((_pick(titles[d]) or "").casefold(), str(d)))
     page = order[offset : offset + limit]
     return [_item(store, d) for d in page], len(order)
+
+
+_Q_MEMBER = _PREFIXES + "ASK {\n" + _MEMBERS + "}\n"
+
+
+def dataset(store: Store, iri: URIRef) -> dict[str, Any]:
+    """The catalogue's entry of one dataset, as :func:`datasets` lists it. Raises
+    ``NotFoundError`` when the catalogue holds no dataset of that IRI."""
+    if not store.ask(_Q_MEMBER, bindings={"d": URIRef(str(iri))}):
+        msg = f"the catalogue holds no dataset <{iri}>; GET /api/datasets lists them"
+        raise NotFoundError(msg, details={"dataset": str(iri)})
+    return _item(store, URIRef(str(iri)))
 
 
 def _item(store: Store, d: URIRef) -> dict[str, Any]:

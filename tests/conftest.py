@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
+from api.app import create_app
+from api.deps import get_store
 from registry.config import Settings
 from registry.kb import build
 from registry.kb.build import BuildReport
 from registry.store import Store, open_store
+from tests.live import serve
 
 SOURCE_DATA_ENV = "COMMENSURA_SOURCE_DATA"
 
@@ -53,3 +59,44 @@ def knowledge_base(
     with open_store(settings) as store:
         report = build(store, source_data=source_data)
         yield store, report
+
+
+@pytest.fixture(scope="session")
+def portal_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The whole application on a real uvicorn server on 127.0.0.1, serving the knowledge
+    base (the portal's pages, the API, Linked Data). Yields its base URL.
+
+    For development only, ``COMMENSURA_TEST_KB_COPY`` may name a store folder that
+    ``commensura build --source-data`` made: a copy of it is served instead of building
+    one (CI never sets it)."""
+    template = os.environ.get("COMMENSURA_TEST_KB_COPY")
+    app = create_app(Settings(store=tmp_path_factory.mktemp("unused") / "store"))
+    if template:
+        folder = tmp_path_factory.mktemp("kb-copy") / "store"
+        shutil.copytree(template, folder, ignore=shutil.ignore_patterns("LOCK"))
+        with open_store(Settings(store=folder)) as store:
+            app.dependency_overrides[get_store] = lambda: store
+            with serve(app) as url:
+                yield url
+        return
+    store, _ = request.getfixturevalue("knowledge_base")
+    app.dependency_overrides[get_store] = lambda: store
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium (Debian's package); skips, saying why, where it is not installed,
+    and fails on CI, where ``.ci/run`` installs it."""
+    from tests import browser as chromium
+
+    if not chromium.CHROMIUM.exists():
+        message = f"no Chromium at {chromium.CHROMIUM}: install Debian's chromium package"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with chromium.launch() as launched:
+        yield launched

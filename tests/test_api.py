@@ -136,8 +136,11 @@ def _error_codes() -> set[str]:
         codes.add(cls.code)
         pending.extend(cls.__subclasses__())
     literal = re.compile(r'"([a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*)"')
+    not_codes = (".html", ".css", ".svg", ".js", ".csv", ".ttl", ".png", ".md")
     for path in (Path(__file__).parent.parent / "api").rglob("*.py"):
-        codes.update(literal.findall(path.read_text(encoding="utf-8")))
+        found = literal.findall(path.read_text(encoding="utf-8"))
+        # file names (templates, assets) and module paths look alike; they are not codes
+        codes.update(c for c in found if not c.endswith(not_codes) and not c.startswith("api."))
     return codes
 
 

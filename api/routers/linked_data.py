@@ -13,7 +13,9 @@ one at the same path on its own host (w3id.org redirects there):
 Descriptions are written as HTML, Turtle, JSON-LD, N-Triples or RDF/XML,
 chosen by a file extension (``.html``, ``.ttl``, ``.jsonld``, ``.nt``,
 ``.rdf``), then ``?format=``, then the ``Accept`` header; 406 when nothing
-fits. See docs/iri-policy.md.
+fits. See docs/iri-policy.md. As HTML, indicator definitions and datasets are the
+portal's pages of them (``api.portal.pages``); every other resource is a table of its
+statements.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from rdflib.namespace import RDF
 from api.conneg import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, from_format, negotiate
 from api.deps import StoreDep
 from api.errors import error_body
+from api.portal import pages
 from registry.errors import NotFoundError
 from registry.linked_data import (
     ALL_LABELS,
@@ -242,7 +245,31 @@ def _describe_path(request: Request, store: Store, prefix: str, space: str) -> R
     except NotAcceptableError:
         return _not_acceptable(request)
     document = local_path(str(iri)) or f"{prefix}{rest}"
-    return _respond(request, describe(store, iri), media, document)
+    description = describe(store, iri)
+    if media == HTML and space == ID_SPACE:
+        page = _portal_page(request, store, description, document)
+        if page is not None:
+            return page
+    return _respond(request, description, media, document)
+
+
+def _portal_page(
+    request: Request, store: Store, description: Description, document: str
+) -> Response | None:
+    """A definition's or dataset's page of the portal (``None``: any other resource)."""
+    focus = description.focus
+    types = [o for (s, p, o) in description.statements if s == focus and p == RDF.type]
+    if pages.kind_of(types) is None:
+        return None
+    alternates = [
+        pages.Alternate(_FORMAT_NAMES[m], m, _doc_url(request, document, m))
+        for m in OFFERS
+        if m != HTML
+    ]
+    body = pages.resource_page(store, focus, types, path=request.url.path, alternates=alternates)
+    if body is None:
+        return None
+    return Response(body, media_type=_CONTENT_TYPE[HTML], headers=_headers(request, document, HTML))
 
 
 # -- routes: resources -------------------------------------------------------------

@@ -1,50 +1,122 @@
 """The query page for people: a form, and answers as a table, served as plain HTML.
 
-No script, no stylesheet or font from elsewhere: the page works with JavaScript
-off and sends nothing to third parties. Everything from a request or the store is
-escaped; only ``http(s)`` IRIs become links.
+No script, no stylesheet or font from elsewhere (the portal's stylesheet and menu are
+inlined): the page works with JavaScript off and sends nothing to third parties.
+Everything from a request or the store is escaped; only ``http(s)`` IRIs become links,
+ours to their pages on this deployment (the portal's, or their Linked Data).
+
+The examples are the questions of the query cookbook, docs/queries.md, read from it
+(``COOKBOOK``): each is a link that fills the form with its query and runs it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from importlib.resources import files
+from pathlib import Path
 from urllib.parse import urlencode
 
-EXAMPLES: tuple[tuple[str, str], ...] = (
-    (
-        "Which cities have a definition of which indicator",
-        """PREFIX cm:   <https://w3id.org/commensura/ontology#>
-PREFIX dct:  <http://purl.org/dc/terms/>
-PREFIX geo:  <https://w3id.org/commensura/vocab/geography-level/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+from api.portal.templating import NAVIGATION, href
 
-SELECT ?city ?indicator ?definition WHERE {
-  ?definition a cm:IndicatorDefinition ;
-      cm:indicator ?i ;
-      dct:spatial ?place .
-  ?place cm:geographyLevel geo:city ;
-      skos:prefLabel ?city .
-  ?i skos:prefLabel ?indicator .
-  FILTER (lang(?city) = "en" && lang(?indicator) = "en")
-}
-ORDER BY ?city ?indicator""",
-    ),
-    (
-        "Everything said about Vienna",
-        "DESCRIBE <https://w3id.org/commensura/id/place/urban-audit/AT001C1>",
-    ),
-    (
-        "The named graphs and their sizes",
-        """SELECT ?graph (COUNT(*) AS ?triples) WHERE {
-  GRAPH ?graph { ?s ?p ?o }
-}
-GROUP BY ?graph
-ORDER BY ?graph""",
-    ),
-)
+
+@dataclass(frozen=True)
+class Example:
+    """A question of the query cookbook (docs/queries.md) and the query that answers it."""
+
+    title: str
+    query: str
+    description: str = ""
+    answer: str = ""
+    """What the cookbook says the answer is (its "Answer:" paragraph)."""
+
+
+COOKBOOK_FILE = "queries.md"
+"""The cookbook: ``docs/queries.md`` in a checkout, ``api/sparql/_assets/queries.md`` in
+a wheel."""
+
+
+def cookbook_path() -> Path | None:
+    """Where the cookbook is in this installation, if it is there."""
+    packaged = files("api.sparql").joinpath("_assets", COOKBOOK_FILE)
+    if packaged.is_file():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent.parent / "docs" / COOKBOOK_FILE
+    return checkout if checkout.is_file() else None
+
+
+def read_cookbook(text: str) -> tuple[Example, ...]:
+    """Every ``sparql`` block of the cookbook, under its ``##`` heading, with the paragraphs
+    that introduce it and the ``Answer:`` paragraph that follows it."""
+    found: list[Example] = []
+    heading = ""
+    before: list[str] = []
+    block: list[str] | None = None
+    after: list[str] | None = None
+    current: Example | None = None
+
+    def close() -> None:
+        nonlocal current, after
+        if current is not None:
+            answer = _paragraphs(after or [])
+            found.append(
+                Example(
+                    current.title,
+                    current.query,
+                    current.description,
+                    next((p for p in answer if p.startswith("Answer:")), ""),
+                )
+            )
+        current, after = None, None
+
+    for line in text.splitlines():
+        if block is not None:
+            if line.strip() == "```":
+                close()
+                current = Example(heading, "\n".join(block) + "\n", " ".join(_paragraphs(before)))
+                block, after = None, []
+            else:
+                block.append(line)
+        elif line.startswith("## "):
+            close()
+            heading, before = line[3:].strip(), []
+        elif line.strip() == "```sparql":
+            block = []
+        elif after is not None:
+            after.append(line)
+        elif heading:
+            before.append(line)
+    close()
+    return tuple(found)
+
+
+def _paragraphs(lines: Sequence[str]) -> list[str]:
+    """The paragraphs of some Markdown lines, each on one line; lists and code left out."""
+    out: list[str] = []
+    current: list[str] = []
+    for line in [*lines, ""]:
+        text = line.strip()
+        if text and not text.startswith(("- ", "* ", "```", "#", "|")):
+            current.append(text)
+        elif current:
+            out.append(" ".join(current))
+            current = []
+    return out
+
+
+def _load_cookbook() -> tuple[Example, ...]:
+    path = cookbook_path()
+    return read_cookbook(path.read_text(encoding="utf-8")) if path is not None else ()
+
+
+COOKBOOK: tuple[Example, ...] = _load_cookbook()
+"""The cookbook's questions, in its order (empty where the cookbook is not installed)."""
+
+EXAMPLES: tuple[tuple[str, str], ...] = tuple((e.title, e.query) for e in COOKBOOK)
+"""(title, query) of every example the page offers."""
 
 FORMAT_CHOICES: tuple[tuple[str, str], ...] = (
     ("html", "a table on this page"),
@@ -58,23 +130,34 @@ FORMAT_CHOICES: tuple[tuple[str, str], ...] = (
     ("rdf", "RDF/XML"),
 )
 
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem;
-       color: #1b1b1b; line-height: 1.4; }
-h1 { font-size: 1.5rem; margin-bottom: .25rem; }
-textarea { width: 100%; font-family: ui-monospace, monospace; font-size: .9rem; }
-label { font-weight: 600; display: block; margin: .75rem 0 .25rem; }
-input[type=url] { width: 100%; }
-button { margin-top: .75rem; padding: .4rem 1.2rem; font-size: 1rem; }
-table { border-collapse: collapse; margin-top: .5rem; font-size: .9rem; }
-th, td { border: 1px solid #bbb; padding: .2rem .5rem; vertical-align: top; text-align: left; }
-th { background: #eee; }
-pre { background: #f6f6f6; padding: .75rem; overflow-x: auto; font-size: .85rem; }
-.note { color: #555; }
-.tag { color: #777; font-size: .8em; }
-.error { border-left: 4px solid #b00020; padding: .25rem .75rem; background: #fff4f4; }
-.truncated { border-left: 4px solid #b58900; padding: .25rem .75rem; background: #fffbea; }
+_EXTRA_STYLE = """
+.note { color: var(--muted); }
+.tag { color: var(--muted); font-size: .8em; }
+.error { border-left: 5px solid var(--bad); background: var(--bad-bg); padding: .25rem 1rem; }
+.truncated { border-left: 5px solid var(--caveat); background: var(--caveat-bg);
+  padding: .25rem 1rem; }
+input[type=url] { font: inherit; width: 100%; padding: .45rem .6rem; border: 1px solid #767676;
+  border-radius: 4px; }
+form button { margin-top: .75rem; }
+details.dataset { margin: .75rem 0 0; }
+ol.examples { padding-left: 1.4rem; }
+ol.examples > li { margin: .2rem 0 .9rem; }
+ol.examples a[aria-current] { font-weight: 700; }
+ol.examples p { margin: .15rem 0; }
+.chosen { border-left: 5px solid var(--accent); background: var(--tint); padding: .25rem 1rem;
+  margin: 1rem 0; }
+.answer td { max-width: 40rem; overflow-wrap: anywhere; }
 """
+
+
+def _portal_style() -> str:
+    """The portal's stylesheet, inlined: the page loads nothing, not even from this host."""
+    sheet = files("api.portal").joinpath("static", "portal.css")
+    return sheet.read_text(encoding="utf-8") if sheet.is_file() else ""
+
+
+_STYLE = _portal_style() + _EXTRA_STYLE
+_CURRENT = ' aria-current="page"'
 
 
 @dataclass(frozen=True)
@@ -100,40 +183,54 @@ def render_page(
     result_limit: int,
     time_cap: float,
 ) -> str:
-    """The whole page: the form (filled with ``query``), the answer if any, examples, limits."""
+    """The whole page: the form (filled with ``query``), the answer if any, the cookbook's
+    examples (each a link that fills the form with its query and runs it), limits."""
     options = "".join(
         f'<option value="{value}"{" selected" if value == format_value else ""}>'
         f"{escape(label)}</option>"
         for value, label in FORMAT_CHOICES
     )
-    examples = "".join(
-        f'<li><a href="{escape(endpoint)}?{escape(urlencode({"query": text}))}">'
-        f"{escape(title)}</a></li>"
-        for title, text in EXAMPLES
-    )
+    chosen = _chosen(query)
     shown = _answer(answer, endpoint, query) if answer is not None else ""
+    menu = "".join(
+        f'<li><a href="{escape(path)}"{_CURRENT if path == "/sparql" else ""}>'
+        f"{escape(name)}</a></li>"
+        for path, name in NAVIGATION
+    )
+    intro = (
+        f'<section class="chosen" aria-label="The example chosen"><p><strong>Example:</strong> '
+        f"{escape(chosen.title)}</p><p>{_inline(chosen.description)}</p></section>"
+        if chosen is not None
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Commensura SPARQL endpoint</title>
+<title>SPARQL query · Commensura</title>
 <style>{_STYLE}</style>
 </head>
 <body>
-<header>
-<h1>Commensura SPARQL endpoint</h1>
+<a class="skip" href="#main">Skip to the content</a>
+<header class="site">
+<div class="bar"><a class="brand" href="/">Commensura</a>
+<span class="tagline">who measures migrant integration how, and what compares</span></div>
+<nav aria-label="Main"><ul>{menu}</ul></nav>
+</header>
+<main id="main" tabindex="-1">
+<h1>SPARQL query</h1>
 <p class="note">Read-only SPARQL 1.1 over the registry of migrant-integration indicators. The
 default graph is the union of all named graphs. Programs send queries here with the SPARQL 1.1
-Protocol (GET or POST); <a href="{escape(endpoint)}?format=ttl">service description</a>.</p>
-</header>
-<main>
+Protocol (GET or POST); <a href="{escape(endpoint)}?format=ttl">service description</a>.
+New to it? <a href="#examples">Start from an example</a>.</p>
+{intro}
 <form method="post" action="{escape(endpoint)}" accept-charset="utf-8">
 <label for="query">Query</label>
 <textarea id="query" name="query" rows="14" spellcheck="false" required>{escape(query)}</textarea>
 <label for="format">Answer as</label>
 <select id="format" name="format">{options}</select>
-<details>
+<details class="dataset">
 <summary>Dataset (optional: replaces the default union of all graphs)</summary>
 <label for="default-graph-uri">default-graph-uri</label>
 <input id="default-graph-uri" name="default-graph-uri" type="url">
@@ -143,20 +240,68 @@ Protocol (GET or POST); <a href="{escape(endpoint)}?format=ttl">service descript
 <button type="submit">Run query</button>
 </form>
 {shown}
-<section>
-<h2>Examples</h2>
-<ul>{examples}</ul>
-</section>
-<section>
-<h2>Limits</h2>
+{_examples(endpoint, chosen)}
+<section aria-labelledby="limits">
+<h2 id="limits">Limits</h2>
 <p class="note">Answers hold at most {result_limit:,} rows or triples (this page shows at most
 {PAGE_ROWS:,}); a query may run {time_cap:g} seconds. SPARQL Update, LOAD and SERVICE are
 refused.</p>
 </section>
 </main>
+<footer class="site"><p>Commensura: the registry of migrant-integration indicators of the EU
+Urban Agenda's Partnership on Inclusion of Migrants and Refugees.
+<a href="/docs">API</a> · <a href="/api/catalogue">Catalogue (DCAT-AP)</a> ·
+<a href="/void">VoID</a> · <a href="/dump.nq.gz">Data dump</a></p></footer>
 </body>
 </html>
 """
+
+
+def _chosen(query: str) -> Example | None:
+    """The example whose query is in the form, if it is one."""
+    text = _lines(query)
+    return next((e for e in COOKBOOK if text and _lines(e.query) == text), None)
+
+
+def _lines(text: str) -> str:
+    """A query with its line ends and surrounding blanks made alike (forms send CRLF)."""
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def _examples(endpoint: str, chosen: Example | None) -> str:
+    if not COOKBOOK:
+        return (
+            '<section aria-labelledby="examples"><h2 id="examples">Examples</h2>'
+            '<p class="note">The query cookbook (docs/queries.md) is not installed with this '
+            "copy of Commensura.</p></section>"
+        )
+    items = []
+    for example in COOKBOOK:
+        link = f"{endpoint}?{urlencode({'query': example.query})}"
+        current = ' aria-current="true"' if example is chosen else ""
+        parts = [f'<li><a href="{escape(link)}"{current}>{escape(example.title)}</a>']
+        if example.description:
+            parts.append(f"<p>{_inline(example.description)}</p>")
+        if example.answer:
+            parts.append(f'<p class="note">{_inline(example.answer)}</p>')
+        parts.append("</li>")
+        items.append("".join(parts))
+    return (
+        '<section aria-labelledby="examples"><h2 id="examples">Examples from the query '
+        "cookbook</h2><p>Choose a question: the form above is filled with its query and the "
+        "answer is shown below it; change the query and run it again as you like.</p>"
+        f'<ol class="examples">{"".join(items)}</ol></section>'
+    )
+
+
+_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str) -> str:
+    """A Markdown paragraph as HTML: code spans kept, links as their text, the rest escaped."""
+    plain = _LINK.sub(lambda m: m.group(1), text)
+    return _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", escape(plain))
 
 
 PAGE_ROWS = 1000
@@ -170,7 +315,7 @@ def _answer(answer: Answer, endpoint: str, query: str) -> str:
             f"<p>{escape(answer.message)}</p>"
             f'<p class="note">code <code>{escape(answer.code)}</code></p></section>'
         )
-    parts = ["<section><h2>Answer</h2>"]
+    parts = ['<section id="answer"><h2>Answer</h2>']
     unit = "triples" if answer.kind == "graph" else "rows"
     if answer.kind != "boolean":
         parts.append(f'<p class="note">{answer.count:,} {unit} in {answer.seconds:.2f} s')
@@ -201,12 +346,17 @@ def _table(results: Mapping[str, object]) -> str:
     rows: Sequence[Mapping[str, object]] = (
         body.get("bindings", []) if isinstance(body, dict) else []
     )
-    header = "".join(f"<th>?{escape(v)}</th>" for v in variables)
+    header = "".join(f'<th scope="col">?{escape(v)}</th>' for v in variables)
     lines = [
         "<tr>" + "".join(f"<td>{_term(row.get(v))}</td>" for v in variables) + "</tr>"
         for row in rows
     ]
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
+    count = len(rows)
+    caption = f"{count:,} row{'' if count == 1 else 's'} shown"
+    return (
+        f'<div class="table-wrap answer"><table><caption>{caption}</caption>'
+        f"<thead><tr>{header}</tr></thead><tbody>{''.join(lines)}</tbody></table></div>"
+    )
 
 
 def _term(term: object) -> str:
@@ -215,7 +365,8 @@ def _term(term: object) -> str:
     kind, value = term.get("type"), term.get("value")
     if kind == "uri" and isinstance(value, str):
         if value.startswith(("http://", "https://")):
-            return f'<a href="{escape(value)}">{escape(value)}</a>'
+            target = href(value) or value
+            return f'<a href="{escape(target)}">{escape(value)}</a>'
         return f"<code>{escape(value)}</code>"
     if kind == "bnode":
         return f"<code>_:{escape(str(value))}</code>"
