@@ -7,6 +7,8 @@ through typed dependencies (``api.deps``). Tests swap it with
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -30,7 +32,8 @@ from api.routers import (
 )
 from registry import __version__
 from registry.config import Settings
-from registry.store import content_generation, open_store
+from registry.discovery import label_index as discovery_index
+from registry.store import Store, content_generation, open_store
 from registry.submissions.parse import our_context
 
 DESCRIPTION = """
@@ -44,6 +47,8 @@ stable and documented in `docs/api.md`.
 
 _DOCS_ASSETS = "/static/docs"
 
+log = logging.getLogger(__name__)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the Commensura application for the given settings (default: from the environment)."""
@@ -53,6 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings)
         app.state.store = store
+        # Search and every page's labels need the label index: seconds to build on the
+        # whole knowledge base, so build it now rather than in the first request.
+        threading.Thread(target=_warm_up, args=(store,), name="warm-up", daemon=True).start()
         try:
             yield
         finally:
@@ -88,6 +96,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"@context": our_context()}, media_type="application/ld+json")
 
     return app
+
+
+def _warm_up(store: Store) -> None:
+    try:
+        discovery_index(store)
+    except Exception:  # the first request builds it then, and says what went wrong
+        log.warning("building the label index at start-up failed", exc_info=True)
 
 
 def _mount_docs(app: FastAPI) -> None:

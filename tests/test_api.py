@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from rdflib import URIRef
 
 from api.app import create_app
 from api.deps import get_store
+from registry import discovery
 from registry.config import Settings
 from registry.errors import StoreUnavailableError
 from registry.kb import BuildReport, build
@@ -160,3 +162,18 @@ def test_every_error_code_is_documented_in_the_api_guide() -> None:
         if code not in documented and f"{code.split('.')[0]}.*" not in documented
     )
     assert not missing, f"error codes missing from docs/api.md: {missing}"
+
+
+def test_the_label_index_is_built_at_start_up(tmp_path: Path) -> None:
+    """Search and the portal's labels need the label index; the server builds it as it
+    starts, not in the first request."""
+    settings = Settings(store=tmp_path / "store")
+    with open_store(settings) as db:
+        build(db)
+    app = create_app(settings)
+    with serve(app):
+        store = app.state.store
+        deadline = time.monotonic() + 120
+        while discovery._state(store).index is None:
+            assert time.monotonic() < deadline, "no label index two minutes after start-up"
+            time.sleep(0.05)
