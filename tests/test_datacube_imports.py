@@ -208,7 +208,10 @@ def test_an_observation_missing_a_dimension_value_breaks_ic11(
     with store.transaction() as tx:
         tx.remove(missing, graph=graph)
     after = store_violations(store, graph, constraints, vocabularies=vocabularies(spec))
-    assert set(after) - set(before) == {"11"}
+    # IC-12 may fire too: an observation of the same series in another period then has no
+    # dimension value that differs from it, which the specification's pairwise test counts
+    # as a duplicate.
+    assert set(after) - set(before) in ({"11"}, {"11", "12"})
     twin = URIRef(f"{observation}-twin")
     with store.transaction() as tx:
         tx.add([(twin, p, o) for _, p, o in about(store, graph, observation)], graph=graph)
