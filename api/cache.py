@@ -4,7 +4,8 @@ The registry changes when somebody writes to it (a build, an import, a submissio
 and is read far more often, by the same few questions. ``ResponseCache`` is an
 ASGI middleware that keeps the complete ``200`` answers of the read-only routes
 (discovery and coverage under ``/api``, Linked Data under ``/id``, ``/vocab``,
-``/ontology``, ``/void``) and serves them again without running the route:
+``/ontology``, ``/void``, the portal's pages but ``/submit``) and serves them again
+without running the route:
 
 * an answer is keyed by everything it depends on: path, query string, ``Accept``,
   and the host and scheme the request was addressed to (links in the answer are
@@ -32,8 +33,20 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CACHED_PREFIXES = ("/api/", "/id/", "/vocab", "/ontology", "/void")
-"""Paths whose GET answers depend only on the request and the store's content."""
+CACHED_PREFIXES = (
+    "/api/",
+    "/id/",
+    "/vocab",
+    "/ontology",
+    "/void",
+    "/search",
+    "/indicators",
+    "/cities",
+    "/compare",
+    "/toolbox",
+)
+"""Paths whose GET answers depend only on the request and the store's content (the API,
+Linked Data and the portal's pages; the home page ``/`` too)."""
 UNCACHED_PREFIXES = ("/api/submissions", "/api/validate")
 """Paths under those that answer for one organisation, or that a GET does not read."""
 
@@ -54,6 +67,8 @@ class _Entry:
 
 def cacheable_path(path: str) -> bool:
     """Whether GET answers of ``path`` may be kept."""
+    if path == "/":
+        return True
     return path.startswith(CACHED_PREFIXES) and not path.startswith(UNCACHED_PREFIXES)
 
 

@@ -155,8 +155,21 @@ def test_off_when_given_no_memory(settings: Settings) -> None:
 def test_which_paths_are_kept() -> None:
     for path in ("/api/indicators", "/api/coverage", "/id/place/country/AT", "/vocab/theme"):
         assert cacheable_path(path), path
+    for path in ("/", "/indicators/employment-rate", "/cities/urban-audit/AT001C1", "/toolbox"):
+        assert cacheable_path(path), path
     for path in ("/api/submissions/1", "/api/validate", "/sparql", "/dump.nq.gz", "/health"):
         assert not cacheable_path(path), path
+    for path in ("/submit", "/submit/template.csv", "/static/portal/portal.css"):
+        assert not cacheable_path(path), path
+
+
+def test_portal_pages_are_kept_too(url: str) -> None:
+    first = httpx.get(f"{url}/indicators/employment-rate")
+    second = httpx.get(f"{url}/indicators/employment-rate")
+    assert first.status_code == second.status_code == 200
+    assert second.headers["x-cache"] == "hit"
+    assert first.content == second.content
+    assert "x-cache" not in httpx.get(f"{url}/submit").headers
 
 
 # -- memory bounds, on a small application whose answers are known ----------------------------
