@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from api.sparql import page as query_page
+
 REPO = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.slow
@@ -57,6 +59,10 @@ def test_wheel_ships_ontology_shapes_and_console_script(wheel: Path) -> None:
     content = REPO / "registry" / "kb" / "content"
     for path in content.rglob("*.ttl"):
         assert path.relative_to(REPO).as_posix() in names, path
+    portal = REPO / "api" / "portal"
+    for path in [*portal.glob("templates/*.html"), *portal.glob("static/*")]:
+        assert path.relative_to(REPO).as_posix() in names, path
+    assert "api/sparql/_assets/queries.md" in names  # the query page's examples
     assert "registry/py.typed" in names
     assert "registry/context.jsonld" in names
     assert "api/py.typed" in names
@@ -83,9 +89,10 @@ def test_an_installed_copy_finds_its_own_assets(wheel: Path, tmp_path: Path) -> 
         timeout=300,
     )
     probe = (
-        "import json, registry.resources as r;"
+        "import json, registry.resources as r, api.sparql.page as p;"
         "print(json.dumps({'module': r.__file__, 'ontology': str(r.ontology_dir()),"
-        " 'shapes': str(r.shapes_dir()), 'files': len(r.ontology_files())}))"
+        " 'shapes': str(r.shapes_dir()), 'files': len(r.ontology_files()),"
+        " 'cookbook': str(p.cookbook_path()), 'examples': len(p.COOKBOOK)}))"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run(
@@ -102,3 +109,6 @@ def test_an_installed_copy_finds_its_own_assets(wheel: Path, tmp_path: Path) -> 
     assert found["ontology"].startswith(str(site))
     assert found["shapes"].startswith(str(site))
     assert found["files"] == len(repo_files("ontology"))
+    # the query page's examples: the cookbook shipped inside the package
+    assert found["cookbook"].startswith(str(site))
+    assert found["examples"] == len(query_page.COOKBOOK) > 0
