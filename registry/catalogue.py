@@ -968,17 +968,21 @@ def datasets(
 _Q_MEMBER = _PREFIXES + "ASK {\n" + _MEMBERS + "}\n"
 
 
-def dataset(store: Store, iri: URIRef) -> dict[str, Any]:
-    """The catalogue's entry of one dataset, as :func:`datasets` lists it. Raises
-    ``NotFoundError`` when the catalogue holds no dataset of that IRI."""
-    if not store.ask(_Q_MEMBER, bindings={"d": URIRef(str(iri))}):
+def dataset(store: Store, iri: URIRef) -> tuple[dict[str, Any], Graph]:
+    """The catalogue's entry of one dataset, as :func:`datasets` lists it, and its
+    description as the catalogue gives it (that dataset's part of :func:`catalogue_graph`).
+    Raises ``NotFoundError`` when the catalogue holds no dataset of that IRI."""
+    d = URIRef(str(iri))
+    if not store.ask(_Q_MEMBER, bindings={"d": d}):
         msg = f"the catalogue holds no dataset <{iri}>; GET /api/datasets lists them"
         raise NotFoundError(msg, details={"dataset": str(iri)})
-    return _item(store, URIRef(str(iri)))
-
-
-def _item(store: Store, d: URIRef) -> dict[str, Any]:
     g = _descriptions(store, d)
+    return _item(store, d, g), g
+
+
+def _item(store: Store, d: URIRef, g: Graph | None = None) -> dict[str, Any]:
+    if g is None:
+        g = _descriptions(store, d)
     publisher = g.value(d, DCTERMS.publisher)
     period = g.value(d, DCTERMS.temporal)
     temporal = None

@@ -283,11 +283,7 @@ def compare_link(a: str, b: str) -> str:
 def dataset_page(store: Store, iri: URIRef, *, path: str, alternates: Sequence[Alternate]) -> str:
     """The page of a dataset of the catalogue; ``NotFoundError`` when the catalogue does not
     list it."""
-    graph = catalogue.catalogue_graph(store)
-    if (iri, RDF.type, DCAT.Dataset) not in graph:
-        msg = f"the catalogue lists no dataset <{iri}>"
-        raise NotFoundError(msg, details={"iri": str(iri)})
-    item = catalogue.dataset(store, iri)
+    item, graph = catalogue.dataset(store, iri)
     structure = _structure(store, graph, iri)
     sample = _sample(store, iri, structure)
     return _render(
