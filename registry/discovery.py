@@ -1368,6 +1368,22 @@ def list_cities(
     )
 
 
+def city_iris(store: Store) -> frozenset[str]:
+    """The IRIs of every place at the city level, read once per content of the store."""
+
+    def compute() -> frozenset[str]:
+        found: set[str] = set()
+        offset = 0
+        while True:
+            page = list_cities(store, limit=MAX_LIMIT, offset=offset)
+            found.update(item.id for item in page.items)
+            offset += MAX_LIMIT
+            if not page.items or offset >= page.total:
+                return frozenset(found)
+
+    return _remember(store, ("city-iris",), compute)
+
+
 _CODE_LISTS = {
     str(CM.UrbanAudit2017Code),
     str(CM.UrbanAudit2020Code),

@@ -12,8 +12,6 @@ page says how many are left out.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +27,7 @@ from registry.comparability import service
 from registry.coverage import Cell, Period
 from registry.discovery import DefinitionDetail, IndicatorDetail
 from registry.linked_data import local_path
-from registry.store import Store, content_generation
+from registry.store import Store
 
 router = APIRouter()
 
@@ -122,35 +120,10 @@ def _declared(cell: Cell) -> bool:
     return any(d.declared for d in cell.definitions)
 
 
-_CITIES: weakref.WeakKeyDictionary[Store, tuple[int, frozenset[str]]] = weakref.WeakKeyDictionary()
-_CITIES_LOCK = threading.Lock()
-
-
-def city_iris(store: Store) -> frozenset[str]:
-    """The IRIs of every place at the city level, read once per content of the store."""
-    generation = content_generation()
-    with _CITIES_LOCK:
-        known = _CITIES.get(store)
-    if known is not None and known[0] == generation:
-        return known[1]
-    found: set[str] = set()
-    offset = 0
-    while True:
-        page = discovery.list_cities(store, limit=discovery.MAX_LIMIT, offset=offset)
-        found.update(item.id for item in page.items)
-        offset += discovery.MAX_LIMIT
-        if not page.items or offset >= page.total:
-            break
-    cities = frozenset(found)
-    with _CITIES_LOCK:
-        _CITIES[store] = (generation, cities)
-    return cities
-
-
 def city_cells(store: Store, indicator: str) -> list[Cell]:
     """The coverage summaries of an indicator at city level, every page of them, for the
     places that are cities (a city-level definition may have data for a whole country)."""
-    cities = city_iris(store)
+    cities = discovery.city_iris(store)
     cells: list[Cell] = []
     offset: int | None = 0
     while offset is not None and len(cells) < MAX_CELLS:
