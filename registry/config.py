@@ -7,9 +7,10 @@ build one and hand it down.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_path
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,9 +24,77 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="COMMENSURA_", extra="ignore", frozen=True)
 
+    backend: Literal["embedded", "remote"] = Field(
+        default="embedded",
+        description=(
+            "Where the knowledge graph lives: the embedded Oxigraph store on disk (folder "
+            "`store`), or an existing SPARQL 1.1 server (the `remote_*` settings; "
+            "docs/deployment.md)."
+        ),
+    )
     store: Path = Field(
         default_factory=default_store_path,
-        description="Folder of the embedded Oxigraph store (created when missing).",
+        description=(
+            "Folder of the embedded Oxigraph store (created when missing). With the remote "
+            "backend it only places the token file (see `auth_file`)."
+        ),
+    )
+    remote_query_url: str | None = Field(
+        default=None,
+        description="The remote server's SPARQL 1.1 query endpoint, e.g. http://127.0.0.1:8890/sparql.",
+    )
+    remote_update_url: str | None = Field(
+        default=None,
+        description=(
+            "Its SPARQL 1.1 Update endpoint (Virtuoso: /sparql-auth). Without it the remote "
+            "store is read-only."
+        ),
+    )
+    remote_graph_store_url: str | None = Field(
+        default=None,
+        description=(
+            "Its Graph Store HTTP Protocol endpoint (Virtuoso: /sparql-graph-crud-auth), used "
+            "for large loads; without it, loads go through SPARQL Update in batches."
+        ),
+    )
+    remote_user: str | None = Field(default=None, description="User for writes.")
+    remote_password: SecretStr | None = Field(default=None, description="Password for writes.")
+    remote_auth: Literal["digest", "basic"] = Field(
+        default="digest", description="HTTP authentication scheme for writes."
+    )
+    remote_dialect: Literal["virtuoso", "standard"] = Field(
+        default="standard",
+        description=(
+            "`virtuoso` adds what that server needs: its own graphs kept out of the union "
+            "default graph, server-side time-outs, large INSERT DATA operations."
+        ),
+    )
+    remote_row_cap: int = Field(
+        default=10_000,
+        ge=0,
+        description=(
+            "Most rows the server returns for one query (Virtuoso's ResultSetMaxRows); longer "
+            "answers are read in pages of this size. 0: the server has no cap."
+        ),
+    )
+    remote_batch_triples: int = Field(
+        default=4_000,
+        ge=100,
+        le=1_000_000,
+        description="Triples per request when loading through SPARQL Update.",
+    )
+    remote_load_batch_triples: int = Field(
+        default=100_000,
+        ge=100,
+        description="Triples per request when loading through the Graph Store Protocol.",
+    )
+    remote_timeout: float = Field(
+        default=120.0,
+        gt=0,
+        description=(
+            "Seconds one request to the remote server may take; the server is told to stop "
+            "its work then too (where it can be)."
+        ),
     )
     source_data: Path | None = Field(
         default=None,
@@ -118,5 +187,7 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         if value is None:
             continue
         key = f"COMMENSURA_{name.upper()}"
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
         out[key] = str(value).lower() if isinstance(value, bool) else str(value)
     return out

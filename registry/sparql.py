@@ -97,6 +97,35 @@ def bind_values(sparql: str, values: Mapping[str, str]) -> str:
     return f"{sparql[: brace + 1]}{block}{sparql[brace + 1 :]}"
 
 
+def substitute_bound(sparql: str, values: Mapping[str, str]) -> str:
+    """The query with the bound variables replaced by their terms inside its ``WHERE`` clause.
+
+    For engines that need a constant where a property path starts (Virtuoso answers
+    "transitive start not given" when only a ``VALUES`` block binds it). Variables after
+    ``AS`` (a ``BIND`` or a subquery's projection) are left alone; callers add the
+    ``VALUES`` block as well, so projected variables stay bound.
+    """
+    code = blanked(sparql)
+    where = _WHERE.search(code)
+    start = code.find("{", where.end() if where else 0)
+    if start < 0 or not values:
+        return sparql
+    terms = {variable_name(name): term for name, term in values.items()}
+    names = "|".join(re.escape(name) for name in terms)
+    pattern = re.compile(rf"(?<![\w?$])[?$]({names})(?![\w])")
+    assigned = re.compile(r"AS\s*$", re.IGNORECASE)
+    pieces: list[str] = [sparql[:start]]
+    position = start
+    for match in pattern.finditer(code, start):
+        if assigned.search(code, 0, match.start()):
+            continue
+        pieces.append(sparql[position : match.start()])
+        pieces.append(terms[match.group(1)])
+        position = match.end()
+    pieces.append(sparql[position:])
+    return "".join(pieces)
+
+
 def refuse_federation(sparql: str) -> None:
     """Raise ``QueryError`` (``query.service_refused``) if the query uses SERVICE."""
     if _SERVICE.search(code_tokens(sparql)):

@@ -405,6 +405,7 @@ def test_bulk_load_fills_a_graph(store: Store, tmp_path: Path) -> None:
 # -- concurrency and modes -------------------------------------------------------
 
 
+@pytest.mark.embedded_only("a folder opened by one writing process at a time")
 def test_second_writer_gets_a_clear_error_and_readers_are_welcome(
     store: Store, settings: Settings
 ) -> None:

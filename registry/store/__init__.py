@@ -20,12 +20,16 @@ from registry.store.base import (
 
 
 def open_store(settings: Settings, *, read_only: bool | None = None) -> Store:
-    """Open the store the settings name (the embedded Oxigraph store on disk)."""
+    """Open the store the settings name: the embedded Oxigraph store on disk, or a remote
+    SPARQL 1.1 server (``backend = "remote"``, docs/deployment.md)."""
+    writable = settings.read_only if read_only is None else read_only
+    if settings.backend == "remote":
+        from registry.store.remote import RemoteStore
+
+        return RemoteStore.from_settings(settings, read_only=writable)
     from registry.store.oxigraph import OxigraphStore
 
-    return OxigraphStore(
-        settings.store, read_only=settings.read_only if read_only is None else read_only
-    )
+    return OxigraphStore(settings.store, read_only=writable)
 
 
 __all__ = [

@@ -259,6 +259,13 @@ def check_deadline(deadline: float | None) -> None:
         raise QueryTimeoutError(msg)
 
 
+def check_export_format(fmt: RdfFormat) -> None:
+    """Refuse an export format other than N-Quads and TriG."""
+    if fmt not in (RdfFormat.NQUADS, RdfFormat.TRIG):
+        msg = f"export writes N-Quads or TriG, not {fmt.value}"
+        raise UnsupportedFormatError(msg, details={"format": fmt.value})
+
+
 def wrong_format(kind: ResultKind, media_type: str) -> UnsupportedQueryFormError:
     """The error for an answer that cannot be written in the media type asked for."""
     offered = {
@@ -549,9 +556,20 @@ class Store(abc.ABC):
         """
         if base_iri is not None:
             sparql = f"BASE {self._sparql_term(URIRef(base_iri))}\n{sparql}"
-        result = self._query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
+        result = self._query_within(sparql, default_graphs, named_graphs, deadline)
         check_deadline(deadline)
         return serialize_result(result, media_type, limit=limit, prefixes=prefixes)
+
+    def _query_within(
+        self,
+        sparql: str,
+        default_graphs: Sequence[URIRef] | None,
+        named_graphs: Sequence[URIRef] | None,
+        deadline: float | None,
+    ) -> QueryResult:
+        """``_query`` for ``_query_serialized``; a backend that can tell its engine the
+        deadline overrides this."""
+        return self._query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
 
     def triples_about(
         self, subjects: Iterable[URIRef], *, graphs: Sequence[URIRef] | None = None

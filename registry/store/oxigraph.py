@@ -47,6 +47,7 @@ from registry.store.base import (
     Triple,
     _Operation,
     check_deadline,
+    check_export_format,
     names_dataset,
     note_write,
     serialize_result,
@@ -140,6 +141,45 @@ def _syntax_error(exc: Exception, fmt: RdfFormat) -> InputError:
         if isinstance(column, int):
             details["column"] = column
     return RdfSyntaxError(msg, details=details)
+
+
+def parse_quads(source: Source, fmt: RdfFormat, base_iri: str | None) -> list[ox.Quad]:
+    """Parse RDF input with Oxigraph's parsers (blank nodes renamed apart); ``InputError``
+    subclasses for syntax errors and remote JSON-LD contexts."""
+    try:
+        return list(
+            ox.parse(
+                format=_FORMATS[fmt],
+                base_iri=base_iri,
+                rename_blank_nodes=True,
+                **_read_args(source),
+            )
+        )
+    except (SyntaxError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        raise _syntax_error(exc, fmt) from exc
+
+
+def parse_triples(
+    source: Source, fmt: RdfFormat, *, graph: URIRef, base_iri: str | None = None
+) -> list[Triple]:
+    """Parse RDF meant for ``graph`` into rdflib triples; other graph names are refused."""
+    target = str(graph)
+    triples: list[Triple] = []
+    for quad in parse_quads(source, fmt, base_iri):
+        name = quad.graph_name
+        if isinstance(name, ox.NamedNode) and name.value != target:
+            msg = (
+                f"the input puts triples in the graph <{name.value}>, but it is being loaded "
+                f"into <{target}>: send the triples without a graph name, or in that graph"
+            )
+            raise GraphScopeError(msg, details={"graph": name.value, "target": target})
+        if isinstance(name, ox.BlankNode):
+            msg = "the input uses a blank node as a graph name; name the graph with an IRI"
+            raise GraphScopeError(msg)
+        triples.append(
+            (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))  # type: ignore[arg-type]
+        )
+    return triples
 
 
 # -- queries -----------------------------------------------------------------------
@@ -492,9 +532,7 @@ class OxigraphStore(Store):
         *,
         graphs: Sequence[URIRef] | None = None,
     ) -> int:
-        if fmt not in (RdfFormat.NQUADS, RdfFormat.TRIG):
-            msg = f"export writes N-Quads or TriG, not {fmt.value}"
-            raise UnsupportedFormatError(msg, details={"format": fmt.value})
+        check_export_format(fmt)
         names = self.graphs() if graphs is None else list(graphs)
         written = 0
 
@@ -516,36 +554,7 @@ class OxigraphStore(Store):
         self, source: Source, fmt: RdfFormat, *, graph: URIRef, base_iri: str | None = None
     ) -> list[Triple]:
         self._check_graph(graph)
-        target = str(graph)
-        triples: list[Triple] = []
-        for quad in self._parse(source, fmt, base_iri):
-            name = quad.graph_name
-            if isinstance(name, ox.NamedNode) and name.value != target:
-                msg = (
-                    f"the input puts triples in the graph <{name.value}>, but it is being loaded "
-                    f"into <{target}>: send the triples without a graph name, or in that graph"
-                )
-                raise GraphScopeError(msg, details={"graph": name.value, "target": target})
-            if isinstance(name, ox.BlankNode):
-                msg = "the input uses a blank node as a graph name; name the graph with an IRI"
-                raise GraphScopeError(msg)
-            triples.append(
-                (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))  # type: ignore[arg-type]
-            )
-        return triples
-
-    def _parse(self, source: Source, fmt: RdfFormat, base_iri: str | None) -> list[ox.Quad]:
-        try:
-            return list(
-                ox.parse(
-                    format=_FORMATS[fmt],
-                    base_iri=base_iri,
-                    rename_blank_nodes=True,
-                    **_read_args(source),
-                )
-            )
-        except (SyntaxError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
-            raise _syntax_error(exc, fmt) from exc
+        return parse_triples(source, fmt, graph=graph, base_iri=base_iri)
 
     # -- writing -----------------------------------------------------------------
 
@@ -676,7 +685,7 @@ class OxigraphStore(Store):
 
     def load_dataset(self, source: Source, fmt: RdfFormat) -> int:
         self._check_writable()
-        quads = self._parse(source, fmt, None)
+        quads = parse_quads(source, fmt, None)
         for quad in quads:
             name = quad.graph_name
             if not isinstance(name, ox.NamedNode):
