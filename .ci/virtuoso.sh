@@ -164,6 +164,11 @@ DirsAllowed = ., $dir, $dir/load${extra_dirs:+, $extra_dirs}
 ; ORDER BY with OFFSET + LIMIT past this fails (SR353 "Sorted TOP clause specifies more then
 ; N rows to sort"); the default, 10000, would stop ordered paging at its first page.
 MaxSortedTopRows = 1000000
+; Bytes of changes one transaction may log. A write is staged, then moved into place in one
+; request (registry/store/remote.py): moving a graph of 2.5 million triples logs about 1 GB, and
+; the default (50 MB) aborts it (SR325 "Transaction aborted because it's log after image size
+; went above the limit").
+TransactionAfterImageLimit = 2000000000
 ThreadCleanupInterval = 0
 ThreadThreshold = 10
 ResourcesCleanupInterval = 0

@@ -126,11 +126,13 @@ def build_command(
                     tasks[task] = bar.add_task(task, total=total)
                 bar.update(tasks[task], completed=done, total=total)
 
+            db.load_progress = progress
             report = build(db, progress=progress, source_data=settings.source_data)
     except CommensuraError as error:
         fail(error)
     out = Console()
-    table = Table(title=f"Knowledge base built in {settings.store} ({report.seconds:.1f} s)")
+    where = settings.remote_query_url if settings.backend == "remote" else settings.store
+    table = Table(title=f"Knowledge base built in {where} ({report.seconds:.1f} s)")
     table.add_column("graph")
     table.add_column("triples", justify="right")
     for graph, count in report.graphs.items():
@@ -211,6 +213,14 @@ def import_command(
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
+            sending: dict[str, TaskID] = {}
+
+            def load_progress(what: str, done: int, total: int) -> None:
+                if what not in sending:
+                    sending[what] = bar.add_task(what, total=total)
+                bar.update(sending[what], completed=done, total=total)
+
+            db.load_progress = load_progress
             report = run_import(db, importer, folder, progress=progress)
     except CommensuraError as error:
         fail(error)

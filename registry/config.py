@@ -65,8 +65,8 @@ class Settings(BaseSettings):
     remote_dialect: Literal["virtuoso", "standard"] = Field(
         default="standard",
         description=(
-            "`virtuoso` adds what that server needs: its own graphs kept out of the union "
-            "default graph, server-side time-outs, large INSERT DATA operations."
+            "`virtuoso` adds what that server needs: its time-out parameter (the server stops "
+            "a query at the deadline) and large INSERT DATA operations."
         ),
     )
     remote_row_cap: int = Field(

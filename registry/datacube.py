@@ -225,7 +225,9 @@ def store_violations(
     started = time.perf_counter()
     with (
         tempfile.TemporaryDirectory(prefix="commensura-datacube-", dir=workdir) as tmp,
-        open_store(Settings(store=Path(tmp) / "store"), read_only=False) as scratch,
+        open_store(
+            Settings(store=Path(tmp) / "store", backend="embedded"), read_only=False
+        ) as scratch,
     ):
         copy = Path(tmp) / "copy.nt"
         with copy.open("wb") as out:

@@ -48,8 +48,8 @@ def many_triples(count: int, subject: str = "item") -> bytes:
 
 def staging_graphs(store: RemoteStore) -> set[str]:
     """Staging graphs on the server, seen without the store's own exclusions."""
-    found = store._solutions(  # the raw view, on purpose
-        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", exclude=False
+    found = store._solutions(  # the raw view, on purpose: no dataset narrowed
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
     )
     return {b["g"]["value"] for b in found.bindings if b["g"]["value"].startswith(STAGING_PREFIX)}
 

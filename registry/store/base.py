@@ -33,7 +33,7 @@ import abc
 import itertools
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -440,10 +440,16 @@ class Transaction:
             self._store._apply(self._operations)
 
 
+LoadProgress = Callable[[str, int, int], None]
+"""Called as ``progress(description, done, total)`` while a large load is sent."""
+
+
 class Store(abc.ABC):
     """A quad store of named graphs, queried with SPARQL 1.1 over the union of its graphs."""
 
     read_only: bool
+    load_progress: LoadProgress | None = None
+    """Told how far a large load has got, where a backend sends it in batches (remote)."""
 
     # -- reading -----------------------------------------------------------------
 

@@ -19,8 +19,10 @@ What such a server does not give, this module builds (docs/deployment.md lists i
   against a count.
 * **Time-outs that stop the server.** Virtuoso is told how long it may work (its
   ``timeout`` parameter); its partial "anytime" answers are refused as time-outs.
-* **Its own graphs kept out.** With the ``virtuoso`` dialect, the server's system graphs
-  and the staging graphs are excluded from the union default graph and from ``GRAPH ?g``.
+* **The union of the store's graphs.** A query without a dataset of its own gets the
+  store's graphs as its default graph (protocol ``default-graph-uri``), so the server's
+  own graphs and the staging graphs stay out of it; the list is asked again after every
+  write of this process and at most every ``graph_list_seconds`` otherwise.
 
 Terms are written by this module's term writer, which checks IRIs and language tags and
 escapes literals; caller text never enters a query or an update.
@@ -72,15 +74,13 @@ from registry.store.base import (
     _Operation,
     check_deadline,
     check_export_format,
+    content_generation,
     names_dataset,
     note_write,
 )
 from registry.store.oxigraph import _FORMATS, from_ox, parse_quads, parse_triples
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[str, int, int], None]
-"""Called as ``progress(description, done, total)`` while a large load is sent."""
 
 STAGING_PREFIX = "urn:x-commensura:staging:"
 _RESERVED_GRAPH_PREFIXES = ("urn:x-commensura:",)
@@ -112,6 +112,10 @@ _PLAIN_DATATYPES = (str(XSD.string), str(RDF.langString))
 _BOOLEAN = str(XSD.boolean)
 _BOOLEANS = {"1": "true", "0": "false"}
 """Virtuoso writes stored xsd:boolean values as 1 and 0 in SPARQL results JSON."""
+_NO_GRAPH = f"{STAGING_PREFIX}none"
+"""A graph nothing is ever written to: an empty default graph or named set."""
+_VARIABLE_GRAPH = re.compile(r"(?<![\w:?$@-])GRAPH\s*[?$]", re.IGNORECASE)
+_CONSTANT_GRAPH = re.compile(r"(?<![\w:?$@-])GRAPH\s*(?![\s?$])", re.IGNORECASE)
 _TOO_EXPENSIVE = "estimated execution time"
 _TRANSITIVE_START = "transitive start not given"
 _SELECT_JSON = "application/sparql-results+json"
@@ -403,7 +407,6 @@ class RemoteStore(Store):
         self.load_batch_triples = load_batch_triples
         self.timeout = timeout
         self.read_only = read_only or update_url is None
-        self.progress: Progress | None = None
         self._auth: httpx.Auth | None = None
         if user is not None and password is not None:
             self._auth = (
@@ -413,6 +416,8 @@ class RemoteStore(Store):
             )
         self._http = httpx.Client(timeout=httpx.Timeout(timeout + 10, connect=10), trust_env=False)
         self._lock = _writer_lock(update_url or query_url)
+        self.graph_list_seconds = 5.0
+        self._union_cache: tuple[int, float, list[str]] = (-1, 0.0, [])
         self._check_reachable()
         if not self.read_only:
             self._drop_leftover_staging()
@@ -447,17 +452,6 @@ class RemoteStore(Store):
 
     # -- HTTP: queries -------------------------------------------------------------
 
-    def _defines(self, *, exclude: bool) -> str:
-        """Virtuoso's graphs and the staging graphs kept out of the union and of ``GRAPH ?g``
-        (both kinds together: excluding named graphs alone empties the default graph)."""
-        if self.dialect != "virtuoso" or not exclude:
-            return ""
-        hidden = ", ".join(f"<{g}>" for g in (*VIRTUOSO_SYSTEM_GRAPHS, *_STAGING_GRAPHS))
-        return (
-            f"define input:default-graph-exclude {hidden}\n"
-            f"define input:named-graph-exclude {hidden}\n"
-        )
-
     def _ask_server(
         self,
         sparql: str,
@@ -467,7 +461,6 @@ class RemoteStore(Store):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         deadline: float | None = None,
-        exclude: bool = True,
     ) -> _Answer:
         """POST one query through SPARQLWrapper; the body and whether the row cap was hit."""
         seconds = self.timeout
@@ -479,7 +472,7 @@ class RemoteStore(Store):
         wrapper.setOnlyConneg(True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wrapper.setQuery(self._defines(exclude=exclude) + sparql)
+            wrapper.setQuery(sparql)
         wrapper.queryType = form  # its own guess stumbles on Virtuoso's defines
         wrapper.addCustomHttpHeader("Accept", accept)
         wrapper.setTimeout(math.ceil(seconds) + 5)
@@ -544,7 +537,6 @@ class RemoteStore(Store):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         deadline: float | None = None,
-        exclude: bool = True,
     ) -> _Solutions:
         answer = self._ask_server(
             sparql,
@@ -553,7 +545,6 @@ class RemoteStore(Store):
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             deadline=deadline,
-            exclude=exclude,
         )
         try:
             document = json.loads(answer.body)
@@ -572,7 +563,6 @@ class RemoteStore(Store):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         deadline: float | None = None,
-        exclude: bool = True,
     ) -> _Solutions:
         """Every solution of a SELECT: asked once, then in pages when the server's cap was hit."""
         first = self._solutions(
@@ -580,7 +570,6 @@ class RemoteStore(Store):
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             deadline=deadline,
-            exclude=exclude,
         )
         if not first.capped or self.row_cap == 0:
             return first
@@ -597,7 +586,6 @@ class RemoteStore(Store):
                 default_graphs=default_graphs,
                 named_graphs=named_graphs,
                 deadline=deadline,
-                exclude=exclude,
             )
             rows.extend(page.bindings)
             pages += 1
@@ -742,22 +730,43 @@ class RemoteStore(Store):
         default_graphs: Sequence[URIRef] | None,
         named_graphs: Sequence[URIRef] | None,
     ) -> tuple[str, list[str], list[str]]:
-        """The query and protocol graphs: graphs the caller names replace the query's FROM."""
-        if default_graphs is None and named_graphs is None:
+        """The query and its protocol graphs.
+
+        Graphs the caller names replace the query's own ``FROM``. Without either, the
+        default graph is the union of the store's graphs, named one by one: the server's
+        own graphs and the staging graphs stay out. ``GRAPH ?g`` is narrowed the same
+        way, unless the query also names a graph (``GRAPH <g>``): Virtuoso answers ASK
+        and COUNT wrongly for a named graph outside a narrowed set.
+        """
+        own = names_dataset(sparql)
+        if default_graphs is None and named_graphs is None and own:
             return sparql, [], []
-        if names_dataset(sparql):
+        if own:
             sparql = strip_dataset(sparql)
-        defaults = [self._graph_iri(g) for g in default_graphs or ()]
-        nameds = [self._graph_iri(g) for g in named_graphs or ()]
-        if default_graphs is not None and not defaults:
-            # An empty default graph: a graph no one can write.
-            defaults = [f"{STAGING_PREFIX}none"]
-        if named_graphs is not None and not nameds:
-            nameds = [f"{STAGING_PREFIX}none"]
+        code = blanked(sparql)
+        union: list[str] | None = None
         if default_graphs is None:
-            # The union of every graph stays the default graph (the server would empty it).
-            defaults = [str(g) for g in self.graphs()] or [f"{STAGING_PREFIX}none"]
-        return sparql, defaults, nameds
+            union = self._union()
+            defaults = union
+        else:
+            defaults = [self._graph_iri(g) for g in default_graphs]
+        if named_graphs is not None:
+            nameds = [self._graph_iri(g) for g in named_graphs] or [_NO_GRAPH]
+        elif _VARIABLE_GRAPH.search(code) and not _CONSTANT_GRAPH.search(code):
+            nameds = (union if union is not None else self._union()) or [_NO_GRAPH]
+        else:
+            nameds = []
+        return sparql, defaults or [_NO_GRAPH], nameds
+
+    def _union(self) -> list[str]:
+        """The store's graphs, as the default graph of queries: asked again after a write
+        by this process, else at most every ``graph_list_seconds``."""
+        generation, at, names = self._union_cache
+        now = time.monotonic()
+        if generation != content_generation() or now - at > self.graph_list_seconds:
+            names = [str(g) for g in self.graphs()]
+            self._union_cache = (content_generation(), now, names)
+        return names
 
     @staticmethod
     def _graph_iri(graph: URIRef) -> str:
@@ -837,33 +846,42 @@ class RemoteStore(Store):
                 result.add((s, p, o))  # type: ignore[arg-type]
         return result
 
-    def graphs(self) -> list[URIRef]:
+    def _graph_sizes(self) -> dict[str, int]:
+        """Every graph on the server with its number of triples, in one grouped query (the
+        server answers it from its graph index; a count of one ``GRAPH <g>`` can scan)."""
         found = self._all_solutions(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", exclude=True
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
-        names = {
-            b["g"]["value"] for b in found.bindings if "g" in b and b["g"].get("type") == "uri"
+        return {
+            b["g"]["value"]: int(b["n"]["value"])
+            for b in found.bindings
+            if "g" in b and "n" in b and b["g"].get("type") == "uri"
         }
-        hidden = set(VIRTUOSO_SYSTEM_GRAPHS) if self.dialect == "virtuoso" else set()
+
+    def graphs(self) -> list[URIRef]:
+        hidden = set(VIRTUOSO_SYSTEM_GRAPHS)
         return [
             URIRef(n)
-            for n in sorted(names)
+            for n in sorted(self._graph_sizes())
             if n not in hidden and not n.startswith(_RESERVED_GRAPH_PREFIXES)
         ]
 
     def count(self, graph: URIRef | None = None) -> int:
         if graph is not None:
-            text = (
-                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri_text(str(graph))} {{ ?s ?p ?o }} }}"
-            )
-            found = self._solutions(text, exclude=False)
-            return int(found.bindings[0]["n"]["value"]) if found.bindings else 0
-        return sum(self.count(g) for g in self.graphs())
+            return self._size(self._graph_iri(graph))
+        return sum(self._size(str(g)) for g in self.graphs())
+
+    def _size(self, graph: str) -> int:
+        """Triples in one graph, counted over a dataset of that graph alone."""
+        found = self._solutions(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graphs=[graph]
+        )
+        return int(found.bindings[0]["n"]["value"]) if found.bindings else 0
 
     def _graph_lines(self, graph: URIRef, blank_prefix: str) -> list[str]:
         """Every triple of one graph as an N-Triples line, read in pages and checked by count."""
-        name = iri_text(str(graph))
-        pattern = f"SELECT ?s ?p ?o WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}"
+        dataset = [self._graph_iri(graph)]
+        pattern = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
         total = self.count(graph)
 
         def line(b: Mapping[str, Mapping[str, str]]) -> str:
@@ -873,7 +891,7 @@ class RemoteStore(Store):
             )
 
         if self.row_cap == 0 or total <= self.row_cap:
-            found = self._solutions(pattern, exclude=False)
+            found = self._solutions(pattern, default_graphs=dataset)
             return [line(b) for b in found.bindings]
         # Pages without ORDER BY read the server's index in order and need no sort; the
         # count tells whether they covered the graph exactly, else pages are sorted.
@@ -882,7 +900,8 @@ class RemoteStore(Store):
             order = "ORDER BY ?s ?p ?o" if ordered else ""
             for offset in range(0, total, self.row_cap):
                 page = self._solutions(
-                    f"{pattern} {order} OFFSET {offset} LIMIT {self.row_cap}", exclude=False
+                    f"{pattern} {order} OFFSET {offset} LIMIT {self.row_cap}",
+                    default_graphs=dataset,
                 )
                 lines.update(line(b) for b in page.bindings)
             if len(lines) == total:
@@ -1007,8 +1026,8 @@ class RemoteStore(Store):
             self._update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
 
     def _report(self, graph: str, done: int, total: int) -> None:
-        if self.progress is not None and total >= self.load_batch_triples:
-            self.progress(f"sending to <{graph}>", done, total)
+        if self.load_progress is not None and total >= self.load_batch_triples:
+            self.load_progress(f"sending {total:,} triples", done, total)
 
     # -- writing -------------------------------------------------------------------
 
@@ -1019,7 +1038,7 @@ class RemoteStore(Store):
         if str(graph).startswith(_RESERVED_GRAPH_PREFIXES):
             msg = f"<{graph}> is reserved for Commensura's own use"
             raise GraphScopeError(msg, details={"graph": str(graph)})
-        if self.dialect == "virtuoso" and str(graph) in VIRTUOSO_SYSTEM_GRAPHS:
+        if str(graph) in VIRTUOSO_SYSTEM_GRAPHS:
             msg = f"<{graph}> is the SPARQL server's own graph"
             raise GraphScopeError(msg, details={"graph": str(graph)})
         iri_text(str(graph))
@@ -1053,10 +1072,7 @@ class RemoteStore(Store):
             note_write()
 
     def _staged_count(self, staging: str) -> int:
-        found = self._solutions(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{staging}> {{ ?s ?p ?o }} }}", exclude=False
-        )
-        return int(found.bindings[0]["n"]["value"]) if found.bindings else 0
+        return self._size(staging)
 
     def _drop(self, graphs_: Sequence[str]) -> None:
         if graphs_:
@@ -1072,7 +1088,7 @@ class RemoteStore(Store):
 
     def _check_reachable(self) -> None:
         try:
-            self._ask_server("ASK { }", _SELECT_JSON, "ASK", exclude=False)
+            self._ask_server("ASK { }", _SELECT_JSON, "ASK")
         except StoreError as exc:
             msg = f"cannot use the SPARQL server at {self.query_url}: {exc.message}"
             raise StoreUnavailableError(msg, details={"url": self.query_url}) from exc
