@@ -217,10 +217,11 @@ SQL_TXN_TIMEOUT = 0
 ; The default: an answer over /sparql holds at most 10000 rows; clients page past it.
 ResultSetMaxRows = 10000
 ; Seconds. A query estimated to cost more is refused before it runs; one running longer fails
-; (S1T00 "Transaction timed out"). A request's own timeout parameter (milliseconds, capped by
+; (S1T00 "Transaction timed out"), an update too: moving a graph of millions of triples into
+; place takes a minute or more. A request's own timeout parameter (milliseconds, capped by
 ; this) instead ends it with partial results: HTTP 200 and header X-SQL-State: S1TAT.
 MaxQueryCostEstimationTime = 400
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = 600
 DeferInferenceRulesInit = 0
 ; No DefaultGraph: a query without FROM runs over every graph.
 EOF
