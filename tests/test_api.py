@@ -19,15 +19,18 @@ from registry.config import Settings
 from registry.errors import StoreUnavailableError
 from registry.kb import BuildReport, build
 from registry.store import RdfFormat, Store, open_store
+from tests.conftest import StoreSettings
 from tests.live import serve
 
 
 @pytest.fixture(scope="module")
-def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(store=tmp_path_factory.mktemp("api") / "store")
-    with open_store(settings) as store:
-        build(store)
-    return settings
+def built_settings(
+    tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings
+) -> Iterator[Settings]:
+    with store_settings(tmp_path_factory.mktemp("api") / "store") as settings:
+        with open_store(settings) as store:
+            build(store)
+        yield settings
 
 
 @pytest.fixture(scope="module")
@@ -78,28 +81,25 @@ def test_unknown_path_gets_a_coded_json_error(base_url: str) -> None:
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
 
 
-def test_store_is_swapped_through_dependency_overrides(tmp_path: Path) -> None:
+def test_store_is_swapped_through_dependency_overrides(tmp_path: Path, store: Store) -> None:
     app = create_app(Settings(store=tmp_path / "unused"))
-    other = open_store(Settings(store=tmp_path / "other"))
-    other.load(
+    store.load(
         "<http://example.org/a> <http://example.org/b> 1 .",
         RdfFormat.TURTLE,
         graph=URIRef("http://example.org/g"),
     )
 
     def override() -> Store:
-        return other
+        return store
 
     app.dependency_overrides[get_store] = override
-    try:
-        with serve(app) as url:
-            body = httpx.get(f"{url}/health").json()
-    finally:
-        other.close()
+    with serve(app) as url:
+        body = httpx.get(f"{url}/health").json()
     assert body["triples"] == 1
     assert body["graphs"] == 1
 
 
+@pytest.mark.embedded_only("the lock on a store folder")
 def test_a_locked_store_fails_at_startup_with_a_clear_error(tmp_path: Path) -> None:
     settings = Settings(store=tmp_path / "store")
     app = create_app(settings)
@@ -164,10 +164,9 @@ def test_every_error_code_is_documented_in_the_api_guide() -> None:
     assert not missing, f"error codes missing from docs/api.md: {missing}"
 
 
-def test_the_label_index_is_built_at_start_up(tmp_path: Path) -> None:
+def test_the_label_index_is_built_at_start_up(settings: Settings) -> None:
     """Search and the portal's labels need the label index; the server builds it as it
     starts, not in the first request."""
-    settings = Settings(store=tmp_path / "store")
     with open_store(settings) as db:
         build(db)
     app = create_app(settings)

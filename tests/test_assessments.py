@@ -31,8 +31,9 @@ SELECT ?assessment ?left ?right ?grade (COUNT(?part) AS ?parts) WHERE {
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(Settings(store=tmp_path / "store")) as opened:
+def store(settings: Settings) -> Iterator[Store]:
+    """The conftest's fresh store (of the backend under test), with the curated content."""
+    with open_store(settings) as opened:
         report = build(opened)
         assert report.assessments is not None
         yield opened

@@ -43,6 +43,7 @@ from registry.store import RdfFormat, Store, open_store
 from registry.submissions.parse import SubmissionFormat, parse_submission
 from registry.submissions.service import submit
 from registry.validation.engines import Engine, run
+from tests.conftest import StoreSettings
 
 DATA = Path(__file__).parent / "data"
 FIXTURES = DATA / "source-data"
@@ -264,10 +265,12 @@ def with_partner_dataset(store: Store, settings: Settings) -> None:
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+def small(
+    tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings
+) -> Iterator[Store]:
     """Curated content, the place registries of the test fixtures, and a partner's dataset."""
-    settings = Settings(store=tmp_path_factory.mktemp("catalogue-small") / "store")
-    with open_store(settings) as store:
+    folder = tmp_path_factory.mktemp("catalogue-small") / "store"
+    with store_settings(folder) as settings, open_store(settings) as store:
         build(store, source_data=FIXTURES)
         with_partner_dataset(store, settings)
         yield store

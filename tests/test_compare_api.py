@@ -17,6 +17,7 @@ from registry.config import Settings
 from registry.kb import build
 from registry.orgs import Organisations
 from registry.store import open_store
+from tests.conftest import StoreSettings
 from tests.live import serve
 
 DEF = "https://w3id.org/commensura/id/definition/"
@@ -34,11 +35,14 @@ GRADES = [
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(store=tmp_path_factory.mktemp("compare") / "store")
-    with open_store(settings) as store:
-        build(store)
-    return settings
+def settings(
+    tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings
+) -> Iterator[Settings]:
+    """A store of this module's own (not the conftest's per-test one): the curated content."""
+    with store_settings(tmp_path_factory.mktemp("compare") / "store") as settings:
+        with open_store(settings) as store:
+            build(store)
+        yield settings
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +144,7 @@ def test_a_submitted_definition_can_be_compared_at_once(live: tuple[str, str]) -
     assert dimension_relation(body, "targetGroup") == "superset"
 
 
+@pytest.mark.embedded_only("runs the command without COMMENSURA_* settings on a --store folder")
 def test_the_command_prints_a_table_and_json(settings: Settings) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENSURA_")}
     env["COLUMNS"] = "160"

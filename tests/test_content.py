@@ -10,12 +10,12 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 
 from registry import graphs
-from registry.config import Settings
 from registry.kb import CONTENT_DIR, build
 from registry.namespaces import CM
 from registry.resources import shape_files
 from registry.store import Store, open_store
 from registry.vocabularies import THEME
+from tests.conftest import StoreSettings
 
 PREFIXES = """
 PREFIX cm: <https://w3id.org/commensura/ontology#>
@@ -25,9 +25,9 @@ ZARAGOZA = URIRef("https://w3id.org/commensura/id/indicator-set/zaragoza-core")
 
 
 @pytest.fixture(scope="module")
-def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    settings = Settings(store=tmp_path_factory.mktemp("kb") / "store")
-    with open_store(settings) as store:
+def kb(tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings) -> Iterator[Store]:
+    folder = tmp_path_factory.mktemp("kb") / "store"
+    with store_settings(folder) as settings, open_store(settings) as store:
         build(store)
         yield store
 

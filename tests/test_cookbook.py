@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from registry.config import Settings
 from registry.importers import PLACE_IMPORTERS
 from registry.kb import build
 from registry.store import Store, open_store
+from tests.conftest import StoreSettings
 
 COOKBOOK = Path(__file__).resolve().parent.parent / "docs" / "queries.md"
 BASE = "https://w3id.org/commensura/"
@@ -400,16 +400,21 @@ def check(store: Store, heading: str, sparql: str, expected: dict[str, list[Row]
 
 
 @pytest.fixture(scope="module")
-def curated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    with open_store(Settings(store=tmp_path_factory.mktemp("cookbook") / "store")) as store:
+def curated(
+    tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings
+) -> Iterator[Store]:
+    folder = tmp_path_factory.mktemp("cookbook") / "store"
+    with store_settings(folder) as settings, open_store(settings) as store:
         build(store)
         yield store
 
 
 @pytest.fixture(scope="module")
-def with_registries(tmp_path_factory: pytest.TempPathFactory, source_data: Path) -> Iterator[Store]:
+def with_registries(
+    tmp_path_factory: pytest.TempPathFactory, source_data: Path, store_settings: StoreSettings
+) -> Iterator[Store]:
     folder = tmp_path_factory.mktemp("cookbook-registries") / "store"
-    with open_store(Settings(store=folder)) as store:
+    with store_settings(folder) as settings, open_store(settings) as store:
         build(store, source_data=source_data, importers=PLACE_IMPORTERS)
         yield store
 

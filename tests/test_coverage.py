@@ -32,6 +32,7 @@ from registry.orgs import Organisation, Organisations
 from registry.store import RdfFormat, Store, open_store
 from registry.submissions.parse import SubmissionFormat, parse_submission
 from registry.submissions.service import submit
+from tests.conftest import StoreSettings
 from tests.live import serve
 
 ID = "https://w3id.org/commensura/id/"
@@ -544,25 +545,25 @@ class Live:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    settings = Settings(store=tmp_path_factory.mktemp("coverage") / "store")
-    with open_store(settings) as store:
-        build(store)
-        store.load(
-            observations(
-                "live",
-                [
-                    ("a", DEF + "helsinki-foreign-language-share", HELSINKI, year(2019)),
-                    ("b", DEF + "helsinki-foreign-language-share", HELSINKI, year(2022)),
-                ],
-            ),
-            RdfFormat.NTRIPLES,
-            graph=graphs.data("live"),
-        )
-        coverage.refresh(store)
-    app = create_app(settings)
-    with serve(app) as url:
-        yield Live(url, app)
+def live(tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings) -> Iterator[Live]:
+    with store_settings(tmp_path_factory.mktemp("coverage") / "store") as settings:
+        with open_store(settings) as store:
+            build(store)
+            store.load(
+                observations(
+                    "live",
+                    [
+                        ("a", DEF + "helsinki-foreign-language-share", HELSINKI, year(2019)),
+                        ("b", DEF + "helsinki-foreign-language-share", HELSINKI, year(2022)),
+                    ],
+                ),
+                RdfFormat.NTRIPLES,
+                graph=graphs.data("live"),
+            )
+            coverage.refresh(store)
+        app = create_app(settings)
+        with serve(app) as url:
+            yield Live(url, app)
 
 
 def test_the_api_answers_json_and_csv_that_agree(live: Live) -> None:

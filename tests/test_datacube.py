@@ -16,6 +16,7 @@ from rdflib import Graph, URIRef
 
 from registry.datacube import Constraints, load_constraints, violations
 from registry.errors import ConfigurationError
+from registry.store import Store
 
 GOOD = [
     "abbrv-cube.ttl",
@@ -115,21 +116,18 @@ def test_a_folder_without_the_constraints_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_coverage_cube_is_well_formed(
-    spec: Path, constraints: Constraints, tmp_path: Path
+    spec: Path, constraints: Constraints, store: Store
 ) -> None:
     """The coverage summaries of a build are a Data Cube (``id/dataset/coverage``) that breaks
     no constraint, checked with the vocabularies it uses (Data Cube, SDMX dimensions)."""
     from registry import graphs
-    from registry.config import Settings
     from registry.kb import build
-    from registry.store import open_store
 
     graph = Graph()
-    with open_store(Settings(store=tmp_path / "store")) as store:
-        report = build(store)
-        assert report.coverage is not None and report.coverage.cells > 0
-        for name in (graphs.DERIVED, graphs.ONTOLOGY):
-            graph += store.construct("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[name])
+    report = build(store)
+    assert report.coverage is not None and report.coverage.cells > 0
+    for name in (graphs.DERIVED, graphs.ONTOLOGY):
+        graph += store.construct("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[name])
     for vocabulary in ("cube.ttl", "sdmx-dimension.ttl", "sdmx-measure.ttl", "sdmx-attribute.ttl"):
         graph.parse(spec / "vocab" / vocabulary)
     qb = "http://purl.org/linked-data/cube#"

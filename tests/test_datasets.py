@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -34,6 +35,7 @@ from registry.kb.build import BuildReport
 from registry.observations import observations
 from registry.orgs import Organisations
 from registry.store import Store, open_store
+from tests.conftest import StoreSettings
 from tests.live import serve
 from tests.test_cli import commensura
 
@@ -251,11 +253,13 @@ def test_an_unchanged_import_writes_nothing(
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(store=tmp_path_factory.mktemp("small") / "store")
-    with open_store(settings) as store:
-        build(store)
-    return settings
+def small(
+    tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings
+) -> Iterator[Settings]:
+    with store_settings(tmp_path_factory.mktemp("small") / "store") as settings:
+        with open_store(settings) as store:
+            build(store)
+        yield settings
 
 
 def test_rows_are_rejected_with_line_and_reason(small: Settings) -> None:
@@ -321,6 +325,7 @@ def test_iris_are_checked_where_they_are_written(small: Settings) -> None:
     assert sink.count == 1
 
 
+@pytest.mark.embedded_only("runs the command without COMMENSURA_* settings on a store folder")
 def test_the_import_command(small: Settings, tmp_path: Path) -> None:
     table = tmp_path / "upload.csv"
     shutil.copy(FIXTURES / "district-shares.csv", table)

@@ -38,6 +38,7 @@ from registry.importers import PLACE_IMPORTERS
 from registry.kb import build
 from registry.store import RdfFormat, Store, open_store
 from registry.vocabularies import GEOGRAPHY_LEVEL
+from tests.conftest import StoreSettings
 from tests.live import serve
 
 pytestmark = pytest.mark.slow
@@ -55,13 +56,15 @@ CITIES = {
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def served(
+    tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings
+) -> Iterator[Settings]:
     """Curated content, plus Amsterdam's employment rate submitted into its partner graph."""
-    settings = Settings(store=tmp_path_factory.mktemp("discovery") / "store")
-    with open_store(settings) as store:
-        build(store)
-        store.load(AMSTERDAM_SUBMISSION, RdfFormat.TURTLE, graph=graphs.partner("amsterdam-os"))
-    return settings
+    with store_settings(tmp_path_factory.mktemp("discovery") / "store") as settings:
+        with open_store(settings) as store:
+            build(store)
+            store.load(AMSTERDAM_SUBMISSION, RdfFormat.TURTLE, graph=graphs.partner("amsterdam-os"))
+        yield settings
 
 
 @pytest.fixture(scope="module")
@@ -950,9 +953,11 @@ def test_which_cities_stays_fast_on_the_curated_store(client: httpx.Client) -> N
 
 
 @pytest.fixture(scope="module")
-def registries(tmp_path_factory: pytest.TempPathFactory, source_data: Path) -> Iterator[Store]:
-    settings = Settings(store=tmp_path_factory.mktemp("registries") / "store")
-    with open_store(settings) as store:
+def registries(
+    tmp_path_factory: pytest.TempPathFactory, source_data: Path, store_settings: StoreSettings
+) -> Iterator[Store]:
+    folder = tmp_path_factory.mktemp("registries") / "store"
+    with store_settings(folder) as settings, open_store(settings) as store:
         build(store, source_data=source_data, importers=PLACE_IMPORTERS)
         label_index(store)
         yield store

@@ -29,6 +29,7 @@ from registry.kb import build
 from registry.linked_data import DATASET, ID_SPACE, dump_chunks, iri_candidates, write_dump
 from registry.namespaces import CM, ONTOLOGY_IRI
 from registry.store import RdfFormat, Store, open_store
+from tests.conftest import StoreSettings
 from tests.live import serve
 
 CITY = URIRef(f"{ID_SPACE}place/urban-audit/AT001C1")
@@ -70,9 +71,12 @@ PROVENANCE_TTL = f"""
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+def store(
+    tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings
+) -> Iterator[Store]:
+    """A store of this module's own (not the conftest's per-test one)."""
     folder = tmp_path_factory.mktemp("linked-data")
-    with open_store(Settings(store=folder / "store")) as db:
+    with store_settings(folder / "store") as settings, open_store(settings) as db:
         build(db)
         db.load(PARTNER_TTL, RdfFormat.TURTLE, graph=graphs.partner("ld-test"))
         db.load(DATA_TTL, RdfFormat.TURTLE, graph=TEST_DATA)

@@ -12,7 +12,6 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS
 
 from registry import graphs, ids
-from registry.config import Settings
 from registry.crosswalk import normalise_name
 from registry.errors import ConfigurationError, SourceDataError
 from registry.importers import PLACE_IMPORTERS, run_import
@@ -25,6 +24,7 @@ from registry.importers.places import (
 from registry.kb import NO_SOURCE_DATA, build
 from registry.namespaces import CM
 from registry.store import Store, open_store
+from tests.conftest import StoreSettings
 
 FIXTURES = Path(__file__).parent / "data" / "source-data"
 PREFIXES = """
@@ -43,10 +43,12 @@ DATA_GRAPHS = [
 
 
 @pytest.fixture(scope="module")
-def places(tmp_path_factory: pytest.TempPathFactory, source_data: Path) -> Iterator[Store]:
+def places(
+    tmp_path_factory: pytest.TempPathFactory, source_data: Path, store_settings: StoreSettings
+) -> Iterator[Store]:
     """The whole knowledge base: curated content and the place registries from real data."""
-    settings = Settings(store=tmp_path_factory.mktemp("places") / "store")
-    with open_store(settings) as store:
+    folder = tmp_path_factory.mktemp("places") / "store"
+    with store_settings(folder) as settings, open_store(settings) as store:
         build(store, source_data=source_data, importers=PLACE_IMPORTERS)
         yield store
 

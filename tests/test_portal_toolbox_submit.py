@@ -21,12 +21,12 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser
 
 from api.app import create_app
-from registry.config import Settings
 from registry.kb import build
 from registry.orgs import Organisations
 from registry.store import RdfFormat, Store, open_store
 from registry.submissions.csv_template import EXAMPLE_ROW, TEMPLATE_COLUMNS, template_csv
 from tests.browser import PHONE, open_page, serious_violations
+from tests.conftest import StoreSettings
 from tests.live import serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_source_data]
@@ -360,17 +360,17 @@ class Live:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings) -> Iterator[Live]:
     folder = tmp_path_factory.mktemp("portal-submit")
-    settings = Settings(store=folder / "store", max_body_bytes=CAP)
-    with open_store(settings) as store:
-        build(store)
-    orgs = Organisations(settings.auth_path)
-    orgs.add("portal-test-office", "Portal test office")
-    token = orgs.create_token("portal-test-office")[1]
-    app = create_app(settings)
-    with serve(app) as url:
-        yield Live(url, app, token)
+    with store_settings(folder / "store", max_body_bytes=CAP) as settings:
+        with open_store(settings) as store:
+            build(store)
+        orgs = Organisations(settings.auth_path)
+        orgs.add("portal-test-office", "Portal test office")
+        token = orgs.create_token("portal-test-office")[1]
+        app = create_app(settings)
+        with serve(app) as url:
+            yield Live(url, app, token)
 
 
 def test_check_and_submit_stores_the_file_and_links_its_record(live: Live) -> None:

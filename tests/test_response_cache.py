@@ -17,6 +17,7 @@ from registry.config import Settings
 from registry.kb import build
 from registry.orgs import Organisations
 from registry.store import content_generation, open_store
+from tests.conftest import StoreSettings
 from tests.live import serve
 
 SUBMISSION = Path(__file__).parent / "data" / "submissions" / "amsterdam.ttl"
@@ -27,12 +28,15 @@ DEFINITIONS = "/api/definitions?indicator=employment-rate&limit=100"
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(
+    tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings
+) -> Iterator[Settings]:
+    """A store of this module's own (not the conftest's per-test one): the curated content."""
     folder = tmp_path_factory.mktemp("cache")
-    settings = Settings(store=folder / "store")
-    with open_store(settings) as store:
-        build(store)
-    return settings
+    with store_settings(folder / "store") as settings:
+        with open_store(settings) as store:
+            build(store)
+        yield settings
 
 
 @pytest.fixture(scope="module")

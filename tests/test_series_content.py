@@ -17,10 +17,10 @@ from rdflib.term import Node
 
 from registry import graphs
 from registry.comparability.service import compare
-from registry.config import Settings
 from registry.kb import build
 from registry.resources import shapes_dir
 from registry.store import Store, open_store
+from tests.conftest import StoreSettings
 
 ID = "https://w3id.org/commensura/id/"
 DEF = ID + "definition/"
@@ -123,9 +123,9 @@ NEW_RESOURCES = (
 
 
 @pytest.fixture(scope="module")
-def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    settings = Settings(store=tmp_path_factory.mktemp("series") / "store")
-    with open_store(settings) as store:
+def kb(tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings) -> Iterator[Store]:
+    folder = tmp_path_factory.mktemp("series") / "store"
+    with store_settings(folder) as settings, open_store(settings) as store:
         build(store)
         yield store
 

@@ -81,7 +81,7 @@ def ontology() -> Graph:
 
 
 @pytest.fixture(scope="module")
-def knowledge_base(ontology: Graph) -> Graph:
+def kb_graph(ontology: Graph) -> Graph:
     """Ontology, concept schemes and curated content: what the registry holds."""
     kb = Graph()
     kb += ontology
@@ -95,7 +95,7 @@ def knowledge_base(ontology: Graph) -> Graph:
 # ---------------------------------------------------------------------------
 
 
-def context_for(submission: Graph, ontology: Graph, knowledge_base: Graph) -> Graph:
+def context_for(submission: Graph, ontology: Graph, kb_graph: Graph) -> Graph:
     """What the registry adds to a submission before validating it.
 
     The ontology's class (and property) hierarchy, because sh:class follows
@@ -111,7 +111,7 @@ def context_for(submission: Graph, ontology: Graph, knowledge_base: Graph) -> Gr
     described = set(submission.subjects())
     for obj in set(submission.objects()):
         if isinstance(obj, URIRef) and obj not in described:
-            for triple in knowledge_base.triples((obj, None, None)):
+            for triple in kb_graph.triples((obj, None, None)):
                 context.add(triple)
     return context
 
@@ -128,12 +128,12 @@ def run_shapes(data: Graph, shapes: Graph) -> Graph:
 
 
 def results_for(
-    submission: Graph, shapes: Graph, ontology: Graph, knowledge_base: Graph
+    submission: Graph, shapes: Graph, ontology: Graph, kb_graph: Graph
 ) -> list[tuple[URIRef, URIRef, URIRef]]:
     """(source shape, constraint component, severity) of every result about the submission."""
     data = Graph()
     data += submission
-    data += context_for(submission, ontology, knowledge_base)
+    data += context_for(submission, ontology, kb_graph)
     report = run_shapes(data, shapes)
     own = set(submission.subjects())
     found = []
@@ -320,22 +320,22 @@ def test_docs_list_every_shape(shapes: Graph) -> None:
 
 @pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
 def test_valid_fixture_has_no_result(
-    path: Path, shapes: Graph, ontology: Graph, knowledge_base: Graph
+    path: Path, shapes: Graph, ontology: Graph, kb_graph: Graph
 ) -> None:
     submission = Graph().parse(path, format="turtle")
     assert 10 <= len(submission) <= 40, len(submission)
-    found = results_for(submission, shapes, ontology, knowledge_base)
+    found = results_for(submission, shapes, ontology, kb_graph)
     assert not found, [(s.n3(), c.n3()) for s, c, _ in found]
 
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
 def test_invalid_fixture_triggers_exactly_what_it_expects(
-    path: Path, shapes: Graph, ontology: Graph, knowledge_base: Graph
+    path: Path, shapes: Graph, ontology: Graph, kb_graph: Graph
 ) -> None:
     submission = Graph().parse(path, format="turtle")
     assert 10 <= len(submission) <= 40, len(submission)
     expected = expected_pairs(path)
-    found = results_for(submission, shapes, ontology, knowledge_base)
+    found = results_for(submission, shapes, ontology, kb_graph)
     got = {(local(s, CMSH), local(c, Namespace(str(SH)))) for s, c, _ in found}
     assert got == expected
     for shape, _, severity in found:
@@ -343,14 +343,14 @@ def test_invalid_fixture_triggers_exactly_what_it_expects(
 
 
 def test_blank_focus_nodes_of_a_submission_are_reported(
-    shapes: Graph, ontology: Graph, knowledge_base: Graph
+    shapes: Graph, ontology: Graph, kb_graph: Graph
 ) -> None:
     """Criteria are usually blank nodes: their results must survive the focus filter."""
     path = FIXTURES / "invalid" / "CriterionShape-valueRequired-core.ttl"
     submission = Graph().parse(path, format="turtle")
     data = Graph()
     data += submission
-    data += context_for(submission, ontology, knowledge_base)
+    data += context_for(submission, ontology, kb_graph)
     report = run_shapes(data, shapes)
     focus = [report.value(r, SH.focusNode) for r in top_level_results(report)]
     assert any(isinstance(f, BNode) and f in set(submission.subjects()) for f in focus)
@@ -361,8 +361,8 @@ def test_blank_focus_nodes_of_a_submission_are_reported(
 # ---------------------------------------------------------------------------
 
 
-def test_curated_knowledge_base_has_no_violation(knowledge_base: Graph, shapes: Graph) -> None:
-    report = run_shapes(knowledge_base, shapes)
+def test_curated_knowledge_base_has_no_violation(kb_graph: Graph, shapes: Graph) -> None:
+    report = run_shapes(kb_graph, shapes)
     severities: Counter[str] = Counter()
     violations = []
     for result in top_level_results(report):

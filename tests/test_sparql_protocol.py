@@ -32,6 +32,7 @@ from rdflib.term import Node
 from api.app import create_app
 from registry.config import Settings
 from registry.store import RdfFormat, open_store
+from tests.conftest import StoreSettings
 from tests.live import serve
 
 SUITE = "spec_sparql11_protocol_tests"
@@ -191,19 +192,22 @@ def entries(source_data: Path) -> dict[str, Entry]:
 
 @pytest.fixture(scope="module")
 def endpoint(
-    source_data: Path, entries: dict[str, Entry], tmp_path_factory: pytest.TempPathFactory
+    source_data: Path,
+    entries: dict[str, Entry],
+    tmp_path_factory: pytest.TempPathFactory,
+    store_settings: StoreSettings,
 ) -> Iterator[str]:
     """A live server over a fresh store holding the suite's data graphs, each in its graph."""
-    settings = Settings(store=tmp_path_factory.mktemp("protocol") / "store")
     graph_data: dict[str, str] = {}
     for entry in entries.values():
         graph_data.update(entry.graph_data)
     assert graph_data, "the manifest names no test data"
-    with open_store(settings) as store:
-        for name, file_name in sorted(graph_data.items()):
-            store.load(_suite(source_data) / file_name, RdfFormat.NTRIPLES, graph=URIRef(name))
-    with serve(create_app(settings)) as url:
-        yield f"{url}/sparql"
+    with store_settings(tmp_path_factory.mktemp("protocol") / "store") as settings:
+        with open_store(settings) as store:
+            for name, file_name in sorted(graph_data.items()):
+                store.load(_suite(source_data) / file_name, RdfFormat.NTRIPLES, graph=URIRef(name))
+        with serve(create_app(settings)) as url:
+            yield f"{url}/sparql"
 
 
 def _send(endpoint: str, request: HttpRequest) -> httpx.Response:

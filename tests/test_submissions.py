@@ -20,10 +20,10 @@ from rdflib.namespace import RDF, SH
 
 from api.app import create_app
 from registry import graphs
-from registry.config import Settings
 from registry.kb import build
 from registry.orgs import Organisations
 from registry.store import RdfFormat, Store, open_store
+from tests.conftest import StoreSettings
 from tests.live import serve
 
 DATA = Path(__file__).parent / "data" / "submissions"
@@ -62,22 +62,22 @@ class Live:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings) -> Iterator[Live]:
     folder = tmp_path_factory.mktemp("submissions")
-    settings = Settings(store=folder / "store", max_body_bytes=CAP)
-    with open_store(settings) as store:
-        build(store)
-    orgs = Organisations(settings.auth_path)
-    tokens: dict[str, str] = {}
-    for slug, name in (
-        ("amsterdam-os", "City of Amsterdam, Onderzoek en Statistiek"),
-        ("vienna-ma23", "City of Vienna, MA 23"),
-    ):
-        orgs.add(slug, name)
-        tokens[slug] = orgs.create_token(slug)[1]
-    app = create_app(settings)
-    with serve(app) as url:
-        yield Live(url, app, tokens, orgs)
+    with store_settings(folder / "store", max_body_bytes=CAP) as settings:
+        with open_store(settings) as store:
+            build(store)
+        orgs = Organisations(settings.auth_path)
+        tokens: dict[str, str] = {}
+        for slug, name in (
+            ("amsterdam-os", "City of Amsterdam, Onderzoek en Statistiek"),
+            ("vienna-ma23", "City of Vienna, MA 23"),
+        ):
+            orgs.add(slug, name)
+            tokens[slug] = orgs.create_token(slug)[1]
+        app = create_app(settings)
+        with serve(app) as url:
+            yield Live(url, app, tokens, orgs)
 
 
 def submit_amsterdam(live: Live, text: str | None = None) -> httpx.Response:

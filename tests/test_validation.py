@@ -10,7 +10,6 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from registry.config import Settings
 from registry.kb import build
 from registry.store import Store, open_store
 from registry.submissions.service import context_for
@@ -22,6 +21,7 @@ from registry.validation import (
     validate,
 )
 from registry.validation.engines import available
+from tests.conftest import StoreSettings
 
 FIXTURES = Path(__file__).parent / "data" / "shapes"
 CORPUS = sorted(FIXTURES.rglob("*.ttl"))
@@ -29,8 +29,9 @@ SUBMISSIONS = Path(__file__).parent / "data" / "submissions"
 
 
 @pytest.fixture(scope="module")
-def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    with open_store(Settings(store=tmp_path_factory.mktemp("validation") / "store")) as store:
+def kb(tmp_path_factory: pytest.TempPathFactory, store_settings: StoreSettings) -> Iterator[Store]:
+    folder = tmp_path_factory.mktemp("validation") / "store"
+    with store_settings(folder) as settings, open_store(settings) as store:
         build(store)
         yield store
 
