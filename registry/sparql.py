@@ -70,12 +70,14 @@ def variable_name(name: str) -> str:
     return match.group(1)
 
 
-def bind_values(sparql: str, values: Mapping[str, str]) -> str:
+def bind_values(sparql: str, values: Mapping[str, str], *, separate: bool = False) -> str:
     """The query with a ``VALUES`` block of the given terms first in its ``WHERE`` clause.
 
     ``values`` maps variable names to terms in N-Triples syntax, as a store's term
     writer produced them. The bound variables join the query's top-level pattern,
-    as if the block had been written there.
+    as if the block had been written there. ``separate`` writes one block per variable
+    (the same single row; Virtuoso fails to compile a block of several variables
+    followed by an ``OPTIONAL``).
     """
     if not values:
         return sparql
@@ -91,9 +93,15 @@ def bind_values(sparql: str, values: Mapping[str, str]) -> str:
     if brace < 0:
         msg = "bindings need a query with a WHERE clause"
         raise BindingError(msg)
-    names = " ".join(f"?{variable_name(name)}" for name in values)
-    row = " ".join(values.values())
-    block = f" VALUES ({names}) {{ ({row}) }} "
+    if separate:
+        block = " ".join(
+            f"VALUES ?{variable_name(name)} {{ {term} }}" for name, term in values.items()
+        )
+        block = f" {block} "
+    else:
+        names = " ".join(f"?{variable_name(name)}" for name in values)
+        row = " ".join(values.values())
+        block = f" VALUES ({names}) {{ ({row}) }} "
     return f"{sparql[: brace + 1]}{block}{sparql[brace + 1 :]}"
 
 

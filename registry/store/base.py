@@ -448,6 +448,8 @@ class Store(abc.ABC):
     """A quad store of named graphs, queried with SPARQL 1.1 over the union of its graphs."""
 
     read_only: bool
+    separate_values = False
+    """Bind each variable in a ``VALUES`` block of its own (for engines that need it)."""
     load_progress: LoadProgress | None = None
     """Told how far a large load has got, where a backend sends it in batches (remote)."""
 
@@ -472,7 +474,7 @@ class Store(abc.ABC):
         refuse_federation(sparql)
         if bindings:
             terms = {name: self._sparql_term(term) for name, term in bindings.items()}
-            sparql = bind_values(sparql, terms)
+            sparql = bind_values(sparql, terms, separate=self.separate_values)
         return self._query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
 
     @abc.abstractmethod

@@ -418,6 +418,7 @@ class RemoteStore(Store):
         self._lock = _writer_lock(update_url or query_url)
         self.graph_list_seconds = 5.0
         self._union_cache: tuple[int, float, list[str]] = (-1, 0.0, [])
+        self._sizes_cache: tuple[int, float, dict[str, int]] = (-1, 0.0, {})
         self._check_reachable()
         if not self.read_only:
             self._drop_leftover_staging()
@@ -695,6 +696,8 @@ class RemoteStore(Store):
 
     # -- reading -------------------------------------------------------------------
 
+    separate_values = True  # Virtuoso: VALUES (?a ?b) followed by OPTIONAL fails to compile
+
     def _sparql_term(self, term: Term) -> str:
         return term_text(term)
 
@@ -848,15 +851,22 @@ class RemoteStore(Store):
 
     def _graph_sizes(self) -> dict[str, int]:
         """Every graph on the server with its number of triples, in one grouped query (the
-        server answers it from its graph index; a count of one ``GRAPH <g>`` can scan)."""
+        server answers it from its graph index; a count of one ``GRAPH <g>`` can scan).
+        Kept until this process writes, and at most ``graph_list_seconds`` otherwise."""
+        generation, at, sizes = self._sizes_cache
+        now = time.monotonic()
+        if generation == content_generation() and now - at <= self.graph_list_seconds:
+            return sizes
         found = self._all_solutions(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
-        return {
+        sizes = {
             b["g"]["value"]: int(b["n"]["value"])
             for b in found.bindings
             if "g" in b and "n" in b and b["g"].get("type") == "uri"
         }
+        self._sizes_cache = (content_generation(), now, sizes)
+        return sizes
 
     def graphs(self) -> list[URIRef]:
         hidden = set(VIRTUOSO_SYSTEM_GRAPHS)
@@ -867,22 +877,23 @@ class RemoteStore(Store):
         ]
 
     def count(self, graph: URIRef | None = None) -> int:
+        """From the grouped count of every graph: one request, however many graphs."""
+        sizes = self._graph_sizes()
         if graph is not None:
-            return self._size(self._graph_iri(graph))
-        return sum(self._size(str(g)) for g in self.graphs())
+            return sizes.get(self._graph_iri(graph), 0)
+        return sum(sizes.get(str(g), 0) for g in self.graphs())
 
     def _size(self, graph: str) -> int:
-        """Triples in one graph, counted over a dataset of that graph alone."""
-        found = self._solutions(
-            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graphs=[graph]
-        )
+        """Triples in one graph, asked now, over a dataset of that graph alone."""
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        found = self._solutions(count, default_graphs=[graph])
         return int(found.bindings[0]["n"]["value"]) if found.bindings else 0
 
     def _graph_lines(self, graph: URIRef, blank_prefix: str) -> list[str]:
         """Every triple of one graph as an N-Triples line, read in pages and checked by count."""
         dataset = [self._graph_iri(graph)]
         pattern = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
-        total = self.count(graph)
+        total = self._size(dataset[0])
 
         def line(b: Mapping[str, Mapping[str, str]]) -> str:
             return (
@@ -1184,7 +1195,7 @@ class RemoteStore(Store):
         written = len(plain) + len(with_blank)
         target = self._graph_iri(graph)
         with self._lock:
-            before = self.count(graph)
+            before = self._size(target)  # asked now: the decision below depends on it
             if before:
                 plan = _Plan(graph, _STAGING_GRAPHS[0], keep=False)
                 self._staged([plan], lambda: self._insert_lines(plan.staging, plain, with_blank))
