@@ -56,6 +56,13 @@ def blanked(sparql: str) -> str:
     return _NOT_CODE.sub(lambda m: " " * len(m.group(0)), sparql)
 
 
+def blanked_strings(sparql: str) -> str:
+    """Strings and comments replaced by spaces of the same length; IRIs kept."""
+    return _NOT_CODE.sub(
+        lambda m: m.group(0) if m.group(0).startswith("<") else " " * len(m.group(0)), sparql
+    )
+
+
 def code_tokens(sparql: str) -> str:
     """The query text, codepoint escapes applied, with strings, IRIs and comments blanked out."""
     return blanked(_unescape(sparql))

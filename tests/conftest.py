@@ -47,6 +47,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "embedded_only(reason): tests the embedded engine itself (files, locks)"
     )
+    config.addinivalue_line(
+        "markers",
+        "virtuoso_bug(reason): Virtuoso answers wrongly (docs/deployment.md); a strict "
+        "expected failure there, so a fixed server makes it fail loudly",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -57,6 +62,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         uses_store = backends.STORE_FIXTURES & set(getattr(item, "fixturenames", ()))
         (kept if uses_store else dropped).append(item)
+        bug = item.get_closest_marker("virtuoso_bug")
+        if uses_store and bug is not None:
+            item.add_marker(pytest.mark.xfail(reason=f"Virtuoso: {bug.args[0]}", strict=True))
         marker = item.get_closest_marker("embedded_only")
         if uses_store and marker is not None:
             reason = marker.args[0] if marker.args else "tests the embedded store itself"

@@ -62,7 +62,7 @@ from registry.errors import (
     StoreUnavailableError,
     UnsupportedFormatError,
 )
-from registry.sparql import blanked, substitute_bound
+from registry.sparql import blanked, blanked_strings, substitute_bound
 from registry.store.base import (
     QueryResult,
     RdfFormat,
@@ -256,6 +256,15 @@ class _Solutions:
 
 
 # -- query text --------------------------------------------------------------------
+
+
+_PATH_REPEAT = re.compile(r"[\w)>][*+](?=[\s/|)?$<(.;,\]])")
+
+
+def _transitive_path(sparql: str) -> bool:
+    """Does the query use a property path with ``*`` or ``+`` (strings and comments aside)?"""
+    code = blanked_strings(sparql)
+    return _PATH_REPEAT.search(code) is not None
 
 
 def query_form(sparql: str) -> str:
@@ -709,23 +718,27 @@ class RemoteStore(Store):
         default_graphs: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
     ) -> QueryResult:
-        """As the interface says; where the server wants a constant at the start of a
-        property path (Virtuoso: "transitive start not given"), the bound terms are also
-        written in place of their variables, and the query is asked again."""
+        """As the interface says. Virtuoso evaluates a property path with ``*`` or ``+``
+        wrongly when an end of it is bound only by ``VALUES``: it fails ("transitive start
+        not given") or finds nothing. So the bound terms are also written in place of
+        their variables in such a query (the ``VALUES`` block stays, for the projection),
+        and in any query the server refuses for that reason."""
+        options = {"default_graphs": default_graphs, "named_graphs": named_graphs}
+        if bindings and _transitive_path(sparql):
+            terms = {name: self._sparql_term(term) for name, term in bindings.items()}
+            try:
+                return super().query(substitute_bound(sparql, terms), bindings=bindings, **options)
+            except QueryError as exc:
+                if isinstance(exc, QueryTimeoutError):
+                    raise
+                log.debug("the query with its terms in place failed (%s); asked as written", exc)
         try:
-            return super().query(
-                sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs
-            )
+            return super().query(sparql, bindings=bindings, **options)
         except QueryError as exc:
             if not bindings or _TRANSITIVE_START not in exc.message:
                 raise
         terms = {name: self._sparql_term(term) for name, term in bindings.items()}
-        return super().query(
-            substitute_bound(sparql, terms),
-            bindings=bindings,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-        )
+        return super().query(substitute_bound(sparql, terms), bindings=bindings, **options)
 
     def _dataset(
         self,
