@@ -426,7 +426,6 @@ class RemoteStore(Store):
         self._http = httpx.Client(timeout=httpx.Timeout(timeout + 10, connect=10), trust_env=False)
         self._lock = _writer_lock(update_url or query_url)
         self.graph_list_seconds = 5.0
-        self._union_cache: tuple[int, float, list[str]] = (-1, 0.0, [])
         self._sizes_cache: tuple[int, float, dict[str, int]] = (-1, 0.0, {})
         self._check_reachable()
         if not self.read_only:
@@ -775,14 +774,8 @@ class RemoteStore(Store):
         return sparql, defaults or [_NO_GRAPH], nameds
 
     def _union(self) -> list[str]:
-        """The store's graphs, as the default graph of queries: asked again after a write
-        by this process, else at most every ``graph_list_seconds``."""
-        generation, at, names = self._union_cache
-        now = time.monotonic()
-        if generation != content_generation() or now - at > self.graph_list_seconds:
-            names = [str(g) for g in self.graphs()]
-            self._union_cache = (content_generation(), now, names)
-        return names
+        """The store's graphs, as protocol graphs (``graphs()`` is kept between writes)."""
+        return [str(g) for g in self.graphs()]
 
     @staticmethod
     def _graph_iri(graph: URIRef) -> str:
