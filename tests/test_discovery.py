@@ -426,9 +426,12 @@ def test_which_cities_for_an_unknown_indicator_is_404(client: httpx.Client) -> N
                 "amsterdam-origin-share-2022",
             },
         ),
-        (
+        pytest.param(
             {"country": "BE", "source_type": "populationRegister"},
             {"ghent-foreign-origin-share", "ghent-non-belgian-share"},
+            marks=pytest.mark.virtuoso_bug(
+                "a UNION of places joined with a skos:broader* path finds nothing"
+            ),
         ),
         (
             # In force in 2021: not the 2022 revision; unknown dates count as in force.
@@ -458,9 +461,7 @@ def test_definition_filters(
     assert page["total"] == len(expected)
 
 
-@pytest.mark.virtuoso_bug(
-    "COUNT(DISTINCT) over definitions with a source-type path under FILTER EXISTS counts none"
-)
+@pytest.mark.virtuoso_bug("LIMIT is not applied to a DISTINCT page with a FILTER EXISTS path")
 def test_definition_filters_count_the_whole_list(client: httpx.Client) -> None:
     survey = get(client, "/api/definitions", source_type="sampleSurvey", limit=10)
     assert survey["total"] == 34  # narrower types count: EU-LFS, EU-SILC, the microcensus...
