@@ -802,8 +802,10 @@ def test_time_cap_ends_a_runaway_while_health_answers(capped: str, bulk_store: S
     assert latencies and max(latencies) < bound, latencies
     busy = _get(endpoint, "ASK {}")
     if isinstance(bulk_store, RemoteStore):
-        # The server was told the time cap and stopped the runaway: the worker is free.
-        assert busy.status_code == 200, busy.text
+        # The server was told the time cap and stops the runaway at its own granularity
+        # (Virtuoso: about 2 s): the worker may still wait a moment, then comes free.
+        assert busy.status_code in (200, 429), busy.text
+        _wait_until_free(endpoint)
         return
     # The embedded engine is still working on the runaway: its worker is taken, and with
     # one worker a new query waits the whole time cap and is told the endpoint is busy.
