@@ -143,6 +143,15 @@ def _syntax_error(exc: Exception, fmt: RdfFormat) -> InputError:
     return RdfSyntaxError(msg, details=details)
 
 
+def write_quads(quads: Iterable[ox.Quad], destination: Path | IO[bytes], fmt: RdfFormat) -> None:
+    """Write quads as N-Quads or TriG to a file path or a binary stream."""
+    if isinstance(destination, Path):
+        with destination.open("wb") as out:
+            ox.serialize(quads, out, _FORMATS[fmt])
+    else:
+        ox.serialize(quads, destination, _FORMATS[fmt])
+
+
 def parse_quads(source: Source, fmt: RdfFormat, base_iri: str | None) -> list[ox.Quad]:
     """Parse RDF input with Oxigraph's parsers (blank nodes renamed apart); ``InputError``
     subclasses for syntax errors and remote JSON-LD contexts."""
@@ -543,11 +552,7 @@ class OxigraphStore(Store):
                     written += 1
                     yield quad
 
-        if isinstance(destination, Path):
-            with destination.open("wb") as out:
-                ox.serialize(quads(), out, _FORMATS[fmt])
-        else:
-            ox.serialize(quads(), destination, _FORMATS[fmt])
+        write_quads(quads(), destination, fmt)
         return written
 
     def parse(

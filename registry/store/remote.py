@@ -78,7 +78,7 @@ from registry.store.base import (
     names_dataset,
     note_write,
 )
-from registry.store.oxigraph import _FORMATS, from_ox, parse_quads, parse_triples
+from registry.store.oxigraph import from_ox, parse_quads, parse_triples, write_quads
 
 log = logging.getLogger(__name__)
 
@@ -788,15 +788,16 @@ class RemoteStore(Store):
         default_graphs: Sequence[URIRef] | None,
         named_graphs: Sequence[URIRef] | None,
     ) -> QueryResult:
-        return self._run(sparql, default_graphs, named_graphs, None)
+        return self._query_within(sparql, default_graphs, named_graphs, None)
 
-    def _run(
+    def _query_within(
         self,
         sparql: str,
         default_graphs: Sequence[URIRef] | None,
         named_graphs: Sequence[URIRef] | None,
         deadline: float | None,
     ) -> QueryResult:
+        """Run a query, the deadline handed to the server as its time-out."""
         form = query_form(sparql)
         sparql, defaults, nameds = self._dataset(sparql, default_graphs, named_graphs)
         if form == "ASK":
@@ -829,16 +830,6 @@ class RemoteStore(Store):
         for triple in triples:
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
         return graph
-
-    def _query_within(
-        self,
-        sparql: str,
-        default_graphs: Sequence[URIRef] | None,
-        named_graphs: Sequence[URIRef] | None,
-        deadline: float | None,
-    ) -> QueryResult:
-        """The deadline handed to the server as its time-out."""
-        return self._run(sparql, default_graphs, named_graphs, deadline)
 
     def triples_about(
         self, subjects: Iterable[URIRef], *, graphs: Sequence[URIRef] | None = None
@@ -952,11 +943,7 @@ class RemoteStore(Store):
                     written += 1
                     yield ox.Quad(triple.subject, triple.predicate, triple.object, node)
 
-        if isinstance(destination, Path):
-            with destination.open("wb") as out:
-                ox.serialize(quads(), out, _FORMATS[fmt])
-        else:
-            ox.serialize(quads(), destination, _FORMATS[fmt])
+        write_quads(quads(), destination, fmt)
         return written
 
     def parse(
