@@ -14,8 +14,10 @@ What such a server does not give, this module builds (docs/deployment.md lists i
   graphs and leaves the store unchanged.
 * **No silent cuts.** A server that caps its answers (Virtuoso's ResultSetMaxRows, 10,000
   rows by default) is read in pages: a capped SELECT is asked again with ``ORDER BY`` over
-  its own keys and every variable, ``OFFSET`` and ``LIMIT``; a capped CONSTRUCT is asked
-  solution page by solution page; an export reads each graph in pages and checks the total
+  its own keys and every variable (each by its lexical form first: Virtuoso's order over
+  mixed terms is not stable), ``OFFSET`` and ``LIMIT``; a capped CONSTRUCT is read as the
+  distinct solutions of its template's variables and filled in here; pages of a DISTINCT
+  answer are checked for repeats; an export reads each graph in pages and checks the total
   against a count.
 * **Time-outs that stop the server.** Virtuoso is told how long it may work (its
   ``timeout`` parameter); its partial "anytime" answers are refused as time-outs.
@@ -46,8 +48,9 @@ from typing import IO, Any
 
 import httpx
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
+from rdflib.plugins.sparql import prepareQuery
 from SPARQLWrapper import SPARQLExceptions, SPARQLWrapper
 
 from registry.config import Settings
@@ -105,6 +108,7 @@ _ORDER_BY = re.compile(r"(?<![\w:?$@-])ORDER\s+BY(?![\w:-])", re.IGNORECASE)
 _LIMIT = re.compile(r"(?<![\w:?$@-])LIMIT\s+(\d+)", re.IGNORECASE)
 _OFFSET = re.compile(r"(?<![\w:?$@-])OFFSET\s+(\d+)", re.IGNORECASE)
 _VALUES = re.compile(r"(?<![\w:?$@-])VALUES(?![\w:-])", re.IGNORECASE)
+_DISTINCT = re.compile(r"\s*DISTINCT(?![\w:-])", re.IGNORECASE)
 _SQL_STATE = re.compile(r"\b(S1T00|S1TAT|SR171|[0-9A-Z]{5}) Error\b|\b(SR\d{3}|SP\d{3}|SQ\d{3})\b")
 _TIMEOUT_STATES = ("S1T00", "S1TAT", "SR171")
 _SERVER_FAULT_PREFIXES = ("08", "40", "HY")
@@ -294,6 +298,28 @@ def strip_dataset(sparql: str) -> str:
     return "".join(pieces)
 
 
+def _template(prologue: str, text: str) -> list[tuple[Any, Any, Any]]:
+    """The triple patterns of a CONSTRUCT template (its prefixes from the prologue)."""
+    try:
+        algebra = prepareQuery(f"{prologue}CONSTRUCT {{{text}}} WHERE {{}}").algebra
+    except Exception as exc:  # the parser raises several kinds
+        msg = f"the CONSTRUCT template could not be read to fill it in page by page: {exc}"
+        raise QueryError(msg) from exc
+    return [tuple(triple) for triple in algebra.get("template") or []]
+
+
+def _check_distinct(rows: Sequence[Mapping[str, Mapping[str, str]]]) -> None:
+    """Pages of a DISTINCT query that repeat a row have left another one out."""
+    seen = {json.dumps(row, sort_keys=True) for row in rows}
+    if len(seen) != len(rows):
+        msg = (
+            "the SPARQL server returned the pages of a large answer in an unstable order "
+            f"({len(rows) - len(seen)} rows repeated, as many missing); nothing was kept. "
+            "Raise the server's result-row cap or ask for a smaller answer"
+        )
+        raise StoreError(msg, details={"rows": len(rows), "distinct": len(seen)})
+
+
 def _matching(code: str, start: int) -> int:
     """The index of the brace closing the one at ``start``."""
     depth = 0
@@ -321,9 +347,13 @@ class _Modifiers:
 
     def page(self, keys: Sequence[str], offset: int, limit: int) -> str:
         """The query for one page: its own order, then every variable it does not name
-        yet (ties broken, so pages neither overlap nor leave rows out)."""
+        yet (ties broken, so pages neither overlap nor leave rows out).
+
+        Each variable is ordered by its lexical form first, then by itself: Virtuoso's
+        order over a column of mixed terms (IRIs, strings, numbers) is not the same from
+        one page to the next, and pages ordered so repeat some rows and skip others."""
         named = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", blanked(self.order)))
-        extra = [key for key in keys if key.lstrip("?$") not in named]
+        extra = [f"(STR({key})) {key}" for key in keys if key.lstrip("?$") not in named]
         order = " ".join(part for part in (self.order, *extra) if part)
         text = f"{self.head}\nORDER BY {order}" if order else self.head
         return f"{text}\nOFFSET {self.offset + offset} LIMIT {limit}\n{self.values}"
@@ -601,6 +631,9 @@ class RemoteStore(Store):
             if len(page.bindings) < size:
                 break
         log.debug("read %d rows in %d pages of %d", len(rows), pages, self.row_cap)
+        code = blanked(sparql)
+        if form is not None and _DISTINCT.match(code, form.end()):
+            _check_distinct(rows)
         return _Solutions(first.variables, rows, False)
 
     def _graph_answer(
@@ -634,8 +667,9 @@ class RemoteStore(Store):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         deadline: float | None = None,
-    ) -> list[ox.Triple]:
-        """A graph answer; a CONSTRUCT the server may have cut is read again page by page."""
+    ) -> Iterable[tuple[Term, Term, Term]]:
+        """A graph answer; a CONSTRUCT the server may have cut is read again, as the
+        distinct solutions of its template's variables, in pages."""
         triples = self._graph_answer(
             sparql,
             form,
@@ -644,7 +678,7 @@ class RemoteStore(Store):
             deadline=deadline,
         )
         if self.row_cap == 0 or len(triples) <= self.row_cap or form != "CONSTRUCT":
-            return triples
+            return ((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in triples)
         return self._construct_pages(sparql, default_graphs, named_graphs, deadline)
 
     def _construct_pages(
@@ -653,54 +687,58 @@ class RemoteStore(Store):
         default_graphs: Sequence[str],
         named_graphs: Sequence[str],
         deadline: float | None,
-    ) -> list[ox.Triple]:
+    ) -> Iterator[tuple[Term, Term, Term]]:
+        """A CONSTRUCT past the server's cap: ``SELECT DISTINCT`` of the template's
+        variables, read in verified pages, and the template filled in here. A page of
+        the CONSTRUCT itself cannot be checked: whether pages overlapped or left
+        solutions out shows only in the solutions."""
         code = blanked(sparql)
         keyword = _FORM.search(code)
         assert keyword is not None  # noqa: S101 - the form was found before
         open_brace = code.find("{", keyword.end())
         between = code[keyword.end() : open_brace]
-        short = re.fullmatch(r"\s*WHERE\s*", between, re.IGNORECASE) is not None
+        short = re.search(r"(?<![\w:?$@-])WHERE\s*$", between, re.IGNORECASE) is not None
         close = _matching(code, open_brace)
-        template = code[open_brace + 1 : close]
+        template_text = sparql[open_brace + 1 : close]
         prologue = sparql[: keyword.start()]
-        where = sparql[close + 1 :] if not short else sparql[keyword.end() :]
-        parts = split_modifiers(sparql, close + 1 if not short else keyword.end())
-        if parts.limit is not None or parts.offset or parts.order or parts.values.strip():
+        where = sparql[keyword.end() :] if short else sparql[close + 1 :]
+        parts = split_modifiers(sparql, keyword.end() if short else close + 1)
+        if parts.limit is not None or parts.offset or parts.order:
             msg = (
                 f"the SPARQL server returns at most {self.row_cap} triples for one CONSTRUCT, and "
-                "this one asks for more with its own ORDER BY, LIMIT, OFFSET or VALUES: leave "
-                "those out (the store then reads the answer in pages), or ask a SELECT"
+                "this one asks for more with its own ORDER BY, LIMIT or OFFSET: leave those "
+                "out (the store then reads the answer in pages), or ask a SELECT"
             )
             raise QueryError(msg, details={"row_cap": self.row_cap})
-        variables = sorted(set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", template)))
-        counted = self._solutions(
-            f"{prologue}SELECT (COUNT(*) AS ?n) {where}",
+        template = _template(prologue, template_text)
+        variables = sorted(
+            {str(t) for triple in template for t in triple if isinstance(t, Variable)}
+        )
+        projection = " ".join(f"?{v}" for v in variables) or "*"
+        found = self._all_solutions(
+            f"{prologue}SELECT DISTINCT {projection} {where}",
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             deadline=deadline,
         )
-        total = int(counted.bindings[0]["n"]["value"]) if counted.bindings else 0
-        per_solution = max(1, sum(template.count(c) for c in ".;,") + 1)
-        size = max(1, self.row_cap // per_solution)
-        keys = " ".join(f"?{v}" for v in variables)
-        order = f"ORDER BY {keys}" if keys else ""
-        triples: list[ox.Triple] = []
-        done = 0
-        while done < total:
-            text = f"{sparql}\n{order}\nOFFSET {done} LIMIT {size}"
-            page = self._graph_answer(
-                text,
-                "CONSTRUCT",
-                default_graphs=default_graphs,
-                named_graphs=named_graphs,
-                deadline=deadline,
-            )
-            if len(page) > self.row_cap and size > 1:
-                size = max(1, size // 2)  # the server cut this page: ask smaller pages
-                continue
-            triples.extend(page)
-            done += size
-        return triples
+        for binding in found.bindings:
+            solution = {Variable(v): _json_term(binding[v]) for v in variables if v in binding}
+            fresh: dict[BNode, BNode] = {}
+            for s, p, o in template:
+                terms = []
+                for term in (s, p, o):
+                    if isinstance(term, Variable):
+                        term = solution.get(term)
+                    elif isinstance(term, BNode):
+                        term = fresh.setdefault(term, BNode())
+                    terms.append(term)
+                subject, predicate, value = terms
+                if (
+                    isinstance(subject, URIRef | BNode)
+                    and isinstance(predicate, URIRef)
+                    and value is not None
+                ):
+                    yield subject, predicate, value
 
     # -- reading -------------------------------------------------------------------
 
@@ -823,12 +861,11 @@ class RemoteStore(Store):
                 for binding in found.bindings
             )
             return SelectResult(found.variables, rows)
-        triples = self._construct(
-            sparql, form, default_graphs=defaults, named_graphs=nameds, deadline=deadline
-        )
         graph = Graph()
-        for triple in triples:
-            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        for triple in self._construct(
+            sparql, form, default_graphs=defaults, named_graphs=nameds, deadline=deadline
+        ):
+            graph.add(triple)
         return graph
 
     def triples_about(
