@@ -1257,9 +1257,12 @@ def _before(a: str, b: str) -> str:
     """SPARQL: the ISO text of ``a`` is not after that of ``b``, on their common length.
 
     ``2010-05-01`` is not after ``2010``, and ``2023`` is not before ``2023-06-01``:
-    a year stands for all of its dates.
+    a year stands for all of its dates. An unbound side is read as "" (callers guard with
+    ``BOUND``): a remote server (Virtuoso) evaluates every operand of ``||`` and fails on a
+    SUBSTR whose length is unbound.
     """
-    return f"(SUBSTR(STR({a}), 1, STRLEN(STR({b}))) <= SUBSTR(STR({b}), 1, STRLEN(STR({a}))))"
+    a, b = f'STR(COALESCE({a}, ""))', f'STR(COALESCE({b}, ""))'
+    return f"(SUBSTR({a}, 1, STRLEN({b})) <= SUBSTR({b}, 1, STRLEN({a})))"
 
 
 def _matrix_where(bindings: Mapping[str, Term]) -> str:
