@@ -308,6 +308,30 @@ def _template(prologue: str, text: str) -> list[tuple[Any, Any, Any]]:
     return [tuple(triple) for triple in algebra.get("template") or []]
 
 
+def _filled(
+    template: Sequence[tuple[Any, Any, Any]], solution: Mapping[str, Term]
+) -> Iterator[tuple[Term, Term, Term]]:
+    """A CONSTRUCT template filled in with one solution: a new blank node for each of the
+    template's, and no triple where a variable is unbound or a term is out of place."""
+    fresh: dict[BNode, BNode] = {}
+
+    def term(pattern: Any) -> Term | None:
+        if isinstance(pattern, Variable):
+            return solution.get(str(pattern))
+        if isinstance(pattern, BNode):
+            return fresh.setdefault(pattern, BNode())
+        return pattern  # type: ignore[no-any-return]
+
+    for s, p, o in template:
+        subject, predicate, value = term(s), term(p), term(o)
+        if (
+            isinstance(subject, URIRef | BNode)
+            and isinstance(predicate, URIRef)
+            and value is not None
+        ):
+            yield subject, predicate, value
+
+
 def _check_distinct(rows: Sequence[Mapping[str, Mapping[str, str]]]) -> None:
     """Pages of a DISTINCT query that repeat a row have left another one out."""
     seen = {json.dumps(row, sort_keys=True) for row in rows}
@@ -612,7 +636,8 @@ class RemoteStore(Store):
         )
         if not first.capped or self.row_cap == 0:
             return first
-        form = _FORM.search(blanked(sparql))
+        code = blanked(sparql)
+        form = _FORM.search(code)
         parts = split_modifiers(sparql, form.end() if form else 0)
         keys = [f"?{v}" for v in first.variables]
         wanted = parts.limit
@@ -631,7 +656,6 @@ class RemoteStore(Store):
             if len(page.bindings) < size:
                 break
         log.debug("read %d rows in %d pages of %d", len(rows), pages, self.row_cap)
-        code = blanked(sparql)
         if form is not None and _DISTINCT.match(code, form.end()):
             _check_distinct(rows)
         return _Solutions(first.variables, rows, False)
@@ -722,23 +746,7 @@ class RemoteStore(Store):
             deadline=deadline,
         )
         for binding in found.bindings:
-            solution = {Variable(v): _json_term(binding[v]) for v in variables if v in binding}
-            fresh: dict[BNode, BNode] = {}
-            for s, p, o in template:
-                terms = []
-                for term in (s, p, o):
-                    if isinstance(term, Variable):
-                        term = solution.get(term)
-                    elif isinstance(term, BNode):
-                        term = fresh.setdefault(term, BNode())
-                    terms.append(term)
-                subject, predicate, value = terms
-                if (
-                    isinstance(subject, URIRef | BNode)
-                    and isinstance(predicate, URIRef)
-                    and value is not None
-                ):
-                    yield subject, predicate, value
+            yield from _filled(template, {v: _json_term(t) for v, t in binding.items()})
 
     # -- reading -------------------------------------------------------------------
 
