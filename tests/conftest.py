@@ -21,6 +21,7 @@ from playwright.sync_api import Browser
 from api.app import create_app
 from api.deps import get_store
 from registry.config import Settings
+from registry.discovery import label_index
 from registry.kb import build
 from registry.kb.build import BuildReport
 from registry.store import Store, open_store
@@ -181,6 +182,9 @@ def portal_url(
         return
     store, _ = request.getfixturevalue("knowledge_base")
     app.dependency_overrides[get_store] = lambda: store
+    # What the lifespan's warm-up does for the store it opens, done for this one: the
+    # first page must not pay for the label index (on Virtuoso, seconds to read).
+    label_index(store)
     with serve(app) as url:
         yield url
 

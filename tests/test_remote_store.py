@@ -140,6 +140,66 @@ def test_a_construct_over_mixed_terms_past_the_row_cap_holds_every_triple(
     } == literals
 
 
+def asked_queries(remote: RemoteStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The text of every SELECT the store sends from now on (filled in as it goes)."""
+    asked: list[str] = []
+    real = remote._solutions
+
+    def spy(sparql: str, **kwargs: Any) -> Any:
+        asked.append(sparql)
+        return real(sparql, **kwargs)
+
+    monkeypatch.setattr(remote, "_solutions", spy)
+    return asked
+
+
+def loaded_mixed_triples(remote: RemoteStore) -> set[tuple[Any, ...]]:
+    """21,000 triples of mixed objects, loaded into G1; returns them."""
+    data = mixed_triples(3_000)
+    remote.bulk_load(data, RdfFormat.NTRIPLES, graph=G1)
+    return {tuple(triple) for triple in Graph().parse(data=data, format="nt")}
+
+
+def test_a_distinct_answer_past_the_cap_is_read_in_unsorted_pages_checked_by_a_count(
+    remote: RemoteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = loaded_mixed_triples(remote)
+    asked = asked_queries(remote, monkeypatch)
+
+    rows = remote.select("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[G1])
+
+    assert {tuple(row) for row in rows} == expected
+    assert len(rows) == len(expected)
+    assert not [text for text in asked if "ORDER BY" in text]  # no page was sorted
+    assert len([text for text in asked if "COUNT(*)" in text]) == 2  # before and after
+    assert len([text for text in asked if "OFFSET" in text]) == 3  # 21,000 rows, 10,000 a page
+
+
+def test_unsorted_pages_that_repeat_a_row_are_read_again_sorted(
+    remote: RemoteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = loaded_mixed_triples(remote)
+    asked: list[str] = []
+    real = remote._solutions
+
+    def shifting(sparql: str, **kwargs: Any) -> Any:
+        """A server whose order moves between pages: the second unsorted page repeats the
+        first row of the answer in place of one of its own."""
+        asked.append(sparql)
+        found = real(sparql, **kwargs)
+        if "ORDER BY" not in sparql and "OFFSET 10000 " in sparql:
+            first = real(sparql.replace("OFFSET 10000 ", "OFFSET 0 "), **kwargs).bindings[0]
+            found.bindings[-1] = first
+        return found
+
+    monkeypatch.setattr(remote, "_solutions", shifting)
+    rows = remote.select("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[G1])
+
+    assert {tuple(row) for row in rows} == expected
+    assert len(rows) == len(expected)
+    assert [text for text in asked if "ORDER BY" in text]  # read again, in sorted pages
+
+
 def test_pages_in_an_unstable_order_are_refused_not_cut(
     remote: RemoteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,6 +211,7 @@ def test_pages_in_an_unstable_order_are_refused_not_cut(
         return text.replace("(STR(?o)) ?o", "?o").replace("(STR(?p)) ?p", "?p")
 
     monkeypatch.setattr(remote_module._Modifiers, "page", raw_order)
+    monkeypatch.setattr(RemoteStore, "_counted_pages", lambda *args, **kwargs: None)
     with pytest.raises(StoreError, match="unstable order"):
         remote.select("SELECT DISTINCT ?o ?p ?s WHERE { ?s ?p ?o }", default_graphs=[G1])
 
